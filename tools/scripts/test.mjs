@@ -20,15 +20,26 @@ const step = (name, cmd, args) => {
 };
 
 step('format', 'npx', ['prettier', '--check', '.']);
-step('lint + typecheck', 'npx', ['nx', 'run-many', '-t', 'lint', 'typecheck', '--outputStyle=static']);
+step('lint + typecheck', 'npx', [
+  'nx',
+  'run-many',
+  '-t',
+  'lint',
+  'typecheck',
+  '--outputStyle=static',
+]);
 const built = step('build', 'npx', ['tsc', '-b', 'tsconfig.build.json']);
 
 const results = '.vitest-results.json';
 rmSync(results, { force: true });
 if (built === 0) {
   step('tests', 'npx', [
-    'vitest', 'run', '--coverage',
-    '--reporter=default', '--reporter=json', `--outputFile.json=${results}`,
+    'vitest',
+    'run',
+    '--coverage',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${results}`,
   ]);
 }
 

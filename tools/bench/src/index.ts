@@ -17,7 +17,9 @@ const files = readdirSync(suitesDir)
 
 let missed = 0;
 for (const file of files) {
-  const suite = (await import(pathToFileURL(join(suitesDir, file)).href)) as { default: BenchSuite };
+  const suite = (await import(pathToFileURL(join(suitesDir, file)).href)) as {
+    default: BenchSuite;
+  };
   console.log(`\n## ${file.replace(/\.js$/, '')}`);
   try {
     for (const line of await suite.default()) {

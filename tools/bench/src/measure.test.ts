@@ -14,7 +14,14 @@ describe('bench measure helpers', () => {
     expect(ms).toBeLessThan(30);
   });
   it('formats a line with its ratio and verdict', () => {
-    const text = formatLine({ name: 'x', value: 50, baseline: 10, unit: 'ops/s', target: '≥ 5×', met: true });
+    const text = formatLine({
+      name: 'x',
+      value: 50,
+      baseline: 10,
+      unit: 'ops/s',
+      target: '≥ 5×',
+      met: true,
+    });
     expect(text).toBe('ok   x: 50.0 ops/s vs baseline 10.0 ops/s = 5.00× (target ≥ 5×)');
   });
 });

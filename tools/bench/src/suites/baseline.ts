@@ -6,6 +6,15 @@ export default async function harness(): Promise<readonly BenchLine[]> {
   const value = await opsPerSecond(() => JSON.parse(JSON.stringify(record)), 300);
   const baseline = await opsPerSecond(() => JSON.parse(JSON.stringify(record)), 300);
   const ratio = value / baseline;
-  return [{ name: 'harness self-check (json round trip)', value, baseline, unit: 'ops/s', target: '≈ 1×', met: ratio > 0.5 && ratio < 2, ratio }];
+  return [
+    {
+      name: 'harness self-check (json round trip)',
+      value,
+      baseline,
+      unit: 'ops/s',
+      target: '≈ 1×',
+      met: ratio > 0.5 && ratio < 2,
+      ratio,
+    },
+  ];
 }
-
