@@ -1,4 +1,5 @@
 import { defineProject } from 'vitest/config';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the shared vitest settings live at the repo root
 import { sourceConditions } from '../../vitest.shared.js';
 
 export default defineProject({

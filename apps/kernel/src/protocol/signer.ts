@@ -1,0 +1,59 @@
+/**
+ * Message signatures: HMAC over the four serialized dicts, with the algorithm the connection file
+ * names in `signature_scheme` (`hmac-sha256` by default). An empty key means no signing: the
+ * signature is the empty string and incoming signatures are not checked (as the spec says).
+ *
+ * @since 0.1.0
+ * @module
+ */
+import { createHmac, getHashes, timingSafeEqual } from 'node:crypto';
+import * as E from 'fp-ts/lib/Either.js';
+
+/** Signs and verifies the signed frames of a message. @since 0.1.0 */
+export interface Signer {
+  /** Whether messages are signed at all (false for an empty key). */
+  readonly enabled: boolean;
+  /** The lowercase hex signature of `parts` (header, parent header, metadata, content); `''` when disabled. */
+  sign(parts: readonly Buffer[]): string;
+  /** Whether `signature` is right for `parts`, compared in constant time; always true when disabled. */
+  verify(signature: string, parts: readonly Buffer[]): boolean;
+}
+
+/** Why a signer cannot be made. @since 0.1.0 */
+export interface UnsupportedScheme {
+  readonly _tag: 'UnsupportedScheme';
+  readonly scheme: string;
+}
+
+/**
+ * Makes the signer for a connection file's `signature_scheme` and `key`.
+ *
+ * @example
+ * const signer = createSigner('hmac-sha256', 'secret'); // Right(signer)
+ * @since 0.1.0
+ */
+export function createSigner(scheme: string, key: string): E.Either<UnsupportedScheme, Signer> {
+  const match = /^hmac-([a-z0-9-]+)$/i.exec(scheme.trim());
+  const algorithm = match?.[1]?.toLowerCase();
+  if (algorithm === undefined || !getHashes().includes(algorithm)) {
+    return E.left({ _tag: 'UnsupportedScheme', scheme });
+  }
+  if (key.length === 0) {
+    return E.right({ enabled: false, sign: () => '', verify: () => true });
+  }
+  const sign = (parts: readonly Buffer[]): string => {
+    const hmac = createHmac(algorithm, key);
+    for (const part of parts) hmac.update(part);
+    return hmac.digest('hex');
+  };
+  return E.right({
+    enabled: true,
+    sign,
+    verify: (signature, parts) => {
+      const expected = Buffer.from(sign(parts), 'latin1');
+      const actual = Buffer.from(signature.toLowerCase(), 'latin1');
+      // Lengths are public (fixed by the algorithm); contents are compared in constant time.
+      return actual.length === expected.length && timingSafeEqual(actual, expected);
+    },
+  });
+}

@@ -1,0 +1,180 @@
+/**
+ * The thin ZeroMQ adapter: binds the five sockets of a connection file, decodes and verifies
+ * incoming frames, hands messages to the pure handler and writes its answers back, signed.
+ * `zeromq` is loaded lazily, so importing this package never loads the native addon.
+ *
+ * @since 0.1.0
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { endpoint, type ConnectionInfo } from './connection.js';
+import type { KernelHandler, LogLevel, OutChannel } from './handler.js';
+import { createSigner, type Signer } from './protocol/signer.js';
+import type { Message } from './protocol/types.js';
+import { decode, describeWireError, encode } from './protocol/wire.js';
+
+/** Options of {@link startKernelServer}. @since 0.1.0 */
+export interface KernelServerOptions {
+  readonly connection: ConnectionInfo;
+  /** Builds the handler once the server can send (the server passes its `send`). */
+  readonly createHandler: (
+    send: (channel: OutChannel, message: Message) => void,
+    onShutdown: (restart: boolean) => void,
+  ) => KernelHandler;
+  readonly log: (level: LogLevel, text: string) => void;
+}
+
+/** A running kernel server. @since 0.1.0 */
+export interface KernelServer {
+  readonly handler: KernelHandler;
+  /** Flushes pending messages and closes every socket. */
+  close(): Promise<void>;
+  /** Resolves once the server is closed (after a shutdown request or {@link close}). */
+  readonly closed: Promise<void>;
+}
+
+/** Why the server cannot start. @since 0.1.0 */
+export type ServerError =
+  | { readonly _tag: 'UnsupportedScheme'; readonly scheme: string }
+  | { readonly _tag: 'BindFailed'; readonly endpoint: string; readonly message: string };
+
+/** A human sentence for a {@link ServerError}. @since 0.1.0 */
+export function describeServerError(error: ServerError): string {
+  return error._tag === 'UnsupportedScheme'
+    ? `unsupported signature_scheme ${error.scheme} (use hmac-sha256)`
+    : `cannot bind ${error.endpoint}: ${error.message}`;
+}
+
+interface Writable {
+  send(frames: Buffer[]): Promise<void>;
+  close(): void;
+}
+
+/** Serialises sends: a zeromq 6 socket allows one pending send at a time. */
+const sender = (socket: Writable, log: (level: LogLevel, text: string) => void) => {
+  let queue: Promise<void> = Promise.resolve();
+  return {
+    send: (frames: Buffer[]) => {
+      queue = queue
+        .then(() => socket.send(frames))
+        .catch((error: unknown) => log('error', `send failed: ${(error as Error).message}`));
+    },
+    flush: () => queue,
+  };
+};
+
+/**
+ * Binds the sockets of `connection` and serves the handler until shutdown.
+ *
+ * @since 0.1.0
+ */
+export async function startKernelServer(
+  options: KernelServerOptions,
+): Promise<E.Either<ServerError, KernelServer>> {
+  const { connection, log } = options;
+  const signed = createSigner(connection.signature_scheme, connection.key);
+  if (E.isLeft(signed)) return E.left(signed.left);
+  const signer: Signer = signed.right;
+  const zmq = await import('zeromq');
+
+  const shell = new zmq.Router({ linger: 1000 });
+  const control = new zmq.Router({ linger: 1000 });
+  const stdin = new zmq.Router({ linger: 1000 });
+  const iopub = new zmq.Publisher({ linger: 1000 });
+  const hb = new zmq.Reply({ linger: 0 });
+  const all = [shell, control, stdin, iopub, hb];
+  const bindings: [{ bind(address: string): Promise<void> }, number | string][] = [
+    [shell, connection.shell_port],
+    [control, connection.control_port],
+    [stdin, connection.stdin_port],
+    [iopub, connection.iopub_port],
+    [hb, connection.hb_port],
+  ];
+  for (const [socket, port] of bindings) {
+    const address = endpoint(connection, port);
+    try {
+      await socket.bind(address);
+    } catch (error) {
+      for (const s of all) s.close();
+      return E.left({ _tag: 'BindFailed', endpoint: address, message: (error as Error).message });
+    }
+  }
+
+  const out = {
+    shell: sender(shell, log),
+    control: sender(control, log),
+    stdin: sender(stdin, log),
+    iopub: sender(iopub, log),
+  };
+  let resolveClosed: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => {
+    resolveClosed = resolve;
+  });
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await Promise.all(Object.values(out).map((s) => s.flush()));
+      for (const socket of all) socket.close();
+      resolveClosed();
+    })();
+    return closing;
+  };
+
+  const handler = options.createHandler(
+    (channel, message) => {
+      try {
+        out[channel].send(encode(message, signer));
+      } catch (error) {
+        log('error', `cannot encode ${message.header.msg_type}: ${(error as Error).message}`);
+      }
+    },
+    () => void close(),
+  );
+
+  const serve = async (
+    channel: 'shell' | 'control',
+    socket: AsyncIterable<Buffer[]>,
+  ): Promise<void> => {
+    try {
+      for await (const frames of socket) {
+        const decoded = decode(frames, signer);
+        if (E.isLeft(decoded)) {
+          log('warn', `${channel}: ${describeWireError(decoded.left)}`);
+          continue;
+        }
+        log('debug', `${channel}: ${decoded.right.header.msg_type}`);
+        // Not awaited: the handler queues shell requests and answers control ones at once.
+        void handler.receive(channel, decoded.right);
+      }
+    } catch (error) {
+      if (closing === undefined) log('error', `${channel} socket: ${(error as Error).message}`);
+    }
+  };
+  const heartbeat = async (): Promise<void> => {
+    try {
+      for await (const frames of hb) await hb.send(frames);
+    } catch (error) {
+      if (closing === undefined) log('error', `heartbeat: ${(error as Error).message}`);
+    }
+  };
+  const drainStdin = async (): Promise<void> => {
+    try {
+      for await (const frames of stdin) {
+        const decoded = decode(frames, signer);
+        log(
+          'debug',
+          `stdin: ${E.isLeft(decoded) ? describeWireError(decoded.left) : decoded.right.header.msg_type} ignored`,
+        );
+      }
+    } catch (_error) {
+      // closed
+    }
+  };
+  void serve('shell', shell);
+  void serve('control', control);
+  void heartbeat();
+  void drainStdin();
+
+  handler.start();
+  return E.right({ handler, close, closed });
+}

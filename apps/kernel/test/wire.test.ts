@@ -1,0 +1,117 @@
+import fc from 'fast-check';
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { createHmac } from 'node:crypto';
+import { createSigner, type Signer } from '../src/protocol/signer.js';
+import { decode, describeWireError, encode } from '../src/protocol/wire.js';
+import { request } from './support.js';
+
+const signer = (key: string, scheme = 'hmac-sha256'): Signer => {
+  const made = createSigner(scheme, key);
+  if (E.isLeft(made)) throw new Error('no signer');
+  return made.right;
+};
+
+describe('signer', () => {
+  it('signs with HMAC-SHA256 over the four frames, as hex', () => {
+    const parts = ['{"a":1}', '{}', '{}', '{"code":"x"}'].map((s) => Buffer.from(s));
+    const expected = createHmac('sha256', 'k').update(Buffer.concat(parts)).digest('hex');
+    expect(signer('k').sign(parts)).toBe(expected);
+    expect(signer('k').verify(expected, parts)).toBe(true);
+    expect(signer('k').verify(expected.toUpperCase(), parts)).toBe(true);
+    expect(signer('k').verify(expected.slice(0, -1) + '0', parts)).toBe(expected.endsWith('0'));
+    expect(signer('k').verify('short', parts)).toBe(false);
+    expect(signer('other').verify(expected, parts)).toBe(false);
+  });
+
+  it('honours signature_scheme', () => {
+    const parts = [Buffer.from('{}')];
+    const sha512 = createHmac('sha512', 'k').update(parts[0]!).digest('hex');
+    expect(signer('k', 'hmac-sha512').sign(parts)).toBe(sha512);
+    expect(createSigner('hmac-nope', 'k')).toEqual(
+      E.left({ _tag: 'UnsupportedScheme', scheme: 'hmac-nope' }),
+    );
+    expect(E.isLeft(createSigner('rsa', 'k'))).toBe(true);
+  });
+
+  it('an empty key means an empty signature and no checking', () => {
+    const s = signer('');
+    expect(s.enabled).toBe(false);
+    expect(s.sign([Buffer.from('{}')])).toBe('');
+    expect(s.verify('anything', [Buffer.from('{}')])).toBe(true);
+  });
+});
+
+describe('wire format', () => {
+  it('round-trips a message through encode and decode', () => {
+    const s = signer('secret');
+    const msg = {
+      ...request('execute_request', { code: 'type:login' }),
+      buffers: [Buffer.from([1, 2])],
+    };
+    const frames = encode(msg, s);
+    expect(frames[0]!.toString()).toBe('client-1');
+    expect(frames[1]!.toString()).toBe('<IDS|MSG>');
+    const decoded = decode(frames, s);
+    expect(E.isRight(decoded) && decoded.right.content).toEqual({ code: 'type:login' });
+    expect(E.isRight(decoded) && decoded.right.buffers).toEqual([Buffer.from([1, 2])]);
+    expect(E.isRight(decoded) && decoded.right.identities).toEqual([Buffer.from('client-1')]);
+  });
+
+  it('rejects a bad signature, naming the message type', () => {
+    const frames = encode(request('execute_request', { code: 'x' }), signer('secret'));
+    const result = decode(frames, signer('wrong'));
+    expect(result).toEqual(E.left({ _tag: 'BadSignature', msgType: 'execute_request' }));
+    if (E.isLeft(result)) expect(describeWireError(result.left)).toMatch(/invalid signature/);
+  });
+
+  it('rejects a tampered content frame', () => {
+    const s = signer('secret');
+    const frames = encode(request('execute_request', { code: 'x' }), s);
+    frames[6] = Buffer.from('{"code":"y"}');
+    expect(E.isLeft(decode(frames, s))).toBe(true);
+  });
+
+  it('reports malformed messages as values', () => {
+    const none = signer('');
+    expect(decode([Buffer.from('x')], none)).toEqual(E.left({ _tag: 'NoDelimiter' }));
+    expect(decode([Buffer.from('<IDS|MSG>'), Buffer.from('')], none)).toEqual(
+      E.left({ _tag: 'TooFewFrames', frames: 1 }),
+    );
+    const bad = ['<IDS|MSG>', '', '{not json', '{}', '{}', '{}'].map((s) => Buffer.from(s));
+    expect(decode(bad, none)).toMatchObject(E.left({ _tag: 'BadJson', part: 'header' }));
+    const array = ['<IDS|MSG>', '', '{"msg_id":"1","msg_type":"x"}', '{}', '{}', '[]'].map((s) =>
+      Buffer.from(s),
+    );
+    expect(decode(array, none)).toMatchObject(E.left({ _tag: 'BadJson', part: 'content' }));
+    const noType = ['<IDS|MSG>', '', '{"msg_id":"1"}', '{}', '{}', '{}'].map((s) => Buffer.from(s));
+    expect(decode(noType, none)).toMatchObject(E.left({ _tag: 'BadHeader' }));
+  });
+
+  it('never throws, whatever the frames (property)', () => {
+    const frame = fc.oneof(
+      fc.constant(Buffer.from('<IDS|MSG>')),
+      fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a)),
+      fc.json().map((j) => Buffer.from(j)),
+    );
+    fc.assert(
+      fc.property(fc.array(frame, { maxLength: 10 }), fc.boolean(), (frames, keyed) => {
+        const result = decode(frames, signer(keyed ? 'k' : ''));
+        expect(E.isLeft(result) || typeof result.right.header.msg_type === 'string').toBe(true);
+      }),
+    );
+  });
+
+  it('decode(encode(m)) = m for any JSON content (property)', () => {
+    const s = signer('key');
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (content) => {
+        const msg = request('x_request', content);
+        const decoded = decode(encode(msg, s), s);
+        expect(E.isRight(decoded) && decoded.right.content).toEqual(
+          JSON.parse(JSON.stringify(content)),
+        );
+      }),
+    );
+  });
+});
