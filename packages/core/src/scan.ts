@@ -1,0 +1,148 @@
+/**
+ * Pages one request newest first, with adaptive window slicing.
+ *
+ * The first page of a request is fetched over its whole window. If more pages follow, the density
+ * of that page (records per millisecond) estimates how many pages remain; when that is two or more,
+ * the rest of the window is split into time slices of about one page each, which are fetched
+ * concurrently (a sliding window of `lookahead` slices ahead of the consumer) and emitted in
+ * order. A slice that turns out dense is split again the same way. Slices do not overlap (each
+ * ends 1 ms before the previous one starts; timestamps have millisecond precision), and the first
+ * slice of a split skips what the page already returned, so the rows are exactly those of the
+ * unsliced request, in the same order. Memory is O(pageSize × lookahead).
+ *
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import type { SearchCriteria } from '@baql/query';
+import type { BaqlReason } from './errors.js';
+import type { PageFetcher } from './pager.js';
+import { compareRows, type Row } from './records.js';
+
+/** Options of {@link scanRequest}. */
+export interface ScanOptions {
+  readonly fetchPage: PageFetcher;
+  readonly signal: AbortSignal;
+  /** Whether to slice long windows (default true). */
+  readonly slicing: boolean;
+  /** Records per page asked for. */
+  readonly pageSize: number;
+  /** Slices fetched ahead of the consumer. */
+  readonly lookahead: number;
+  /** Most slices one split creates (default 256). */
+  readonly maxSlices?: number;
+  /** Called when a split adds requests. */
+  readonly onRequests?: (added: number) => void;
+}
+
+interface Task {
+  readonly criteria: SearchCriteria;
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Rows at or before this key (newest-first order) were already emitted. */
+  readonly after?: Pick<Row, 'ms' | 'guid'>;
+  /** Whether this task may split (false once it continues with a page token). */
+  readonly splittable: boolean;
+  promise?: Promise<E.Either<BaqlReason, { rows: readonly Row[]; next: Task[] }>>;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Splits [start, end] (inclusive, ms) into `n` non-overlapping slices, newest first. */
+export function splitWindow(startMs: number, endMs: number, n: number): [number, number][] {
+  const span = endMs - startMs + 1;
+  const pieces = Math.max(1, Math.min(n, span));
+  const out: [number, number][] = [];
+  let hi = endMs;
+  for (let i = 1; i <= pieces; i += 1) {
+    const lo = i === pieces ? startMs : endMs + 1 - Math.round((span * i) / pieces);
+    out.push([lo, hi]);
+    hi = lo - 1;
+  }
+  return out;
+}
+
+/** Pages one request, yielding chunks of rows newest first; fails with the first error. */
+export async function* scanRequest(
+  criteria: SearchCriteria,
+  options: ScanOptions,
+): AsyncGenerator<readonly Row[], void, undefined> {
+  const { fetchPage, signal, pageSize } = options;
+  const maxSlices = options.maxSlices ?? 256;
+  const base: SearchCriteria = { ...criteria, pageSize };
+  const run = async (
+    task: Task,
+  ): Promise<E.Either<BaqlReason, { rows: readonly Row[]; next: Task[] }>> => {
+    const page = await fetchPage(task.criteria, signal);
+    if (E.isLeft(page)) return page;
+    const after = task.after;
+    const rows =
+      after === undefined
+        ? page.right.rows
+        : page.right.rows.filter((r) => compareRows(r, after) > 0);
+    const token = page.right.nextPageToken;
+    if (token === undefined) return E.right({ rows, next: [] });
+    const last = page.right.rows[page.right.rows.length - 1];
+    if (options.slicing && task.splittable && last !== undefined && Number.isFinite(last.ms)) {
+      const covered = Math.max(1, task.endMs - last.ms + 1);
+      const remaining = last.ms - task.startMs + 1;
+      const estimate = (page.right.rows.length / covered) * remaining;
+      const pieces = Math.min(maxSlices, Math.ceil(estimate / pageSize), remaining);
+      if (pieces >= 2) {
+        const slices = splitWindow(task.startMs, last.ms, pieces);
+        options.onRequests?.(slices.length - 1);
+        const next = slices.map(([lo, hi], i): Task => {
+          const c: SearchCriteria = { ...base, startTime: iso(lo), endTime: iso(hi) };
+          const t: Task = { criteria: c, startMs: lo, endMs: hi, splittable: true };
+          return i === 0 ? { ...t, after: last } : t;
+        });
+        return E.right({ rows, next });
+      }
+    }
+    const cont: Task = {
+      criteria: { ...task.criteria, nextPageToken: token },
+      startMs: task.startMs,
+      endMs: task.endMs,
+      splittable: false,
+      ...(after === undefined ? {} : { after }),
+    };
+    return E.right({ rows, next: [cont] });
+  };
+
+  const startMs = Date.parse(criteria.startTime);
+  const endMs = Date.parse(criteria.endTime);
+  const queue: Task[] = [
+    {
+      criteria: base,
+      startMs,
+      endMs,
+      splittable: Number.isFinite(startMs) && Number.isFinite(endMs),
+    },
+  ];
+  try {
+    while (queue.length > 0) {
+      const ahead = Math.min(queue.length, Math.max(1, options.lookahead));
+      for (let i = 0; i < ahead; i += 1) {
+        const t = queue[i] as Task;
+        t.promise ??= run(t);
+      }
+      const head = queue.shift() as Task;
+      const result = await (head.promise as Promise<
+        E.Either<BaqlReason, { rows: readonly Row[]; next: Task[] }>
+      >);
+      if (E.isLeft(result)) throw new ScanFailure(result.left);
+      queue.unshift(...result.right.next);
+      if (result.right.rows.length > 0) yield result.right.rows;
+    }
+  } finally {
+    // Consumer stopped early or failed: prefetches still in flight are abandoned (the query's
+    // AbortSignal cancels them); swallow their results so nothing is left unhandled.
+    for (const t of queue) void t.promise?.catch(() => undefined);
+  }
+}
+
+/** Carries a {@link BaqlReason} through an async generator. */
+export class ScanFailure extends Error {
+  constructor(readonly reason: BaqlReason) {
+    super(reason._tag);
+  }
+}
