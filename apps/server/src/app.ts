@@ -1,0 +1,322 @@
+/**
+ * `createServer`: the Fastify app of the baql HTTP service, ready to `listen` or embed.
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import swagger from '@fastify/swagger';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import {
+  authenticate,
+  loadApiKeys,
+  parseApiKeysEnv,
+  presentedKey,
+  ApiKeyConfigError,
+  type ApiKeyConfig,
+} from './api-keys.js';
+import type { ServerClient } from './engine.js';
+import { loggerOptions } from './logging.js';
+import { toProblem, type Describe } from './map-error.js';
+import { codeLabel, createMetrics } from './metrics.js';
+import { resolveLimits, type ReadyState, type ServerOptions } from './options.js';
+import { PROBLEM_CONTENT_TYPE, ProblemError, type Problem } from './problem.js';
+import { RateLimiter } from './rate-limiter.js';
+import { registerOpsRoutes } from './routes/ops.js';
+import { registerQueryRoutes } from './routes/query.js';
+import { registerSavedRoutes } from './routes/saved.js';
+import { problemSchema } from './schemas.js';
+import { apiSecurityHeaders } from './security-headers.js';
+import type { RequestState, ServerState } from './state.js';
+import { childTraceParent, parseTraceParent, requestIdFrom, transactionIdFor } from './tracing.js';
+import { SERVER_VERSION } from './version.js';
+
+const OPS_PATHS = new Set(['/livez', '/readyz', '/metrics']);
+
+function keysFromFile(path: string | undefined): ApiKeyConfig[] {
+  if (path === undefined || path === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new ApiKeyConfigError(`BAQL_API_KEYS_FILE ${path} could not be read as JSON.`);
+  }
+  if (!Array.isArray(parsed))
+    throw new ApiKeyConfigError(`BAQL_API_KEYS_FILE ${path} must hold a JSON array of keys.`);
+  return parsed as ApiKeyConfig[];
+}
+
+function defaultReadiness(client: ServerClient): () => Promise<ReadyState> {
+  const probe = client as {
+    ready?: () => Promise<unknown> | unknown;
+    ping?: () => Promise<unknown> | unknown;
+  };
+  const check = probe.ready ?? probe.ping;
+  if (typeof check !== 'function') return async () => ({ ready: true, checks: { client: 'ok' } });
+  return async () => {
+    try {
+      await check.call(client);
+      return { ready: true, checks: { token: 'ok', upstream: 'ok' } };
+    } catch {
+      return { ready: false, checks: { upstream: 'unavailable' } };
+    }
+  };
+}
+
+function describeFrom(client: unknown): Describe | undefined {
+  const d = (client as { describeError?: unknown } | undefined)?.describeError;
+  return typeof d === 'function'
+    ? (reason) => (d as (r: unknown) => string).call(client, reason)
+    : undefined;
+}
+
+/** Route label for metrics and logs: the route template, never the raw URL. */
+function routeOf(request: FastifyRequest): string {
+  return request.routeOptions.url ?? 'unmatched';
+}
+
+/**
+ * Sends `problem` as `application/problem+json`, with `Retry-After` when it says when to retry.
+ */
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  problem: Problem,
+): FastifyReply {
+  const body: Problem = {
+    ...problem,
+    instance: request.url.split('?')[0] ?? request.url,
+    requestId: request.id,
+  };
+  if (problem.retryAfter !== undefined) reply.header('retry-after', String(problem.retryAfter));
+  if (problem.transactionId !== undefined)
+    reply.header('x-upstream-transaction-id', problem.transactionId);
+  return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(body);
+}
+
+/**
+ * Creates the baql HTTP service. Throws an `ApiKeyConfigError` (whose message says how to
+ * configure one) when no API key is configured.
+ *
+ * @example
+ * const session = await openSession({ profile: 'sandbox' });
+ * const app = createServer({ session, apiKeys: [{ name: 'dash', key: process.env.DASH_KEY! }] });
+ * await app.listen({ port: 8080 });
+ */
+export function createServer(options: ServerOptions): FastifyInstance {
+  const client = options.session?.client ?? options.client;
+  if (client === undefined) throw new TypeError('createServer needs a session or a client.');
+  const env = options.env ?? process.env;
+  const limits = resolveLimits(options.limits);
+  const keys = loadApiKeys(
+    [
+      ...(options.apiKeys ?? []),
+      ...keysFromFile(env['BAQL_API_KEYS_FILE']),
+      ...parseApiKeysEnv(env['BAQL_API_KEYS']),
+    ],
+    limits.rateLimit,
+  );
+  const metrics = createMetrics(options.metricsPrefix);
+  const state: ServerState = {
+    client,
+    catalog:
+      options.catalog ?? options.session?.catalog ?? (client as { catalog?: unknown }).catalog,
+    limits,
+    keys,
+    limiter: new RateLimiter(),
+    metrics,
+    queriesDir: options.queriesDir,
+    describe: describeFrom(client),
+    readiness: options.readiness ?? defaultReadiness(client),
+    inFlight: new Set(),
+    draining: false,
+  };
+
+  const logger = options.logger ?? false;
+  const loggerConfig =
+    typeof logger === 'object' && typeof (logger as FastifyBaseLogger).child === 'function'
+      ? { loggerInstance: logger as FastifyBaseLogger }
+      : { logger: logger === false ? false : loggerOptions(logger === true ? {} : logger) };
+
+  const app = Fastify({
+    ...loggerConfig,
+    bodyLimit: limits.bodyBytes,
+    disableRequestLogging: true,
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    requestTimeout: limits.timeoutMs + 30_000,
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+    routerOptions: { maxParamLength: 200 },
+  });
+
+  app.decorateRequest('baql', null as unknown as RequestState);
+  app.addSchema(problemSchema);
+
+  app.addHook('onRequest', async (request, reply) => {
+    const trace = parseTraceParent(request.headers['traceparent']);
+    request.baql = {
+      startedAt: performance.now(),
+      trace,
+      transactionId: transactionIdFor(request.id, trace),
+      caller: undefined,
+    };
+    reply.header('x-request-id', request.id);
+    reply.header('x-transaction-id', request.baql.transactionId);
+    if (trace !== undefined) reply.header('traceparent', childTraceParent(trace));
+    for (const [name, value] of Object.entries(apiSecurityHeaders)) reply.header(name, value);
+    if (state.draining && !OPS_PATHS.has(request.url.split('?')[0] ?? '')) {
+      reply.header('connection', 'close');
+      throw new ProblemError('unavailable', 'The service is shutting down.', { retryAfter: 1 });
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = routeOf(request);
+    const status = String(reply.statusCode);
+    const labels = { method: request.method, route, status };
+    const seconds = (performance.now() - (request.baql?.startedAt ?? performance.now())) / 1000;
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, seconds);
+    request.log.info(
+      {
+        reqId: request.id,
+        transactionId: request.baql?.transactionId,
+        caller: request.baql?.caller?.name,
+        method: request.method,
+        route,
+        status: reply.statusCode,
+        durationMs: Math.round(seconds * 1e4) / 10,
+      },
+      'request completed',
+    );
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error, state.describe);
+    if (problem.status >= 500)
+      request.log.error({ err: error, problem: problem.code }, 'request failed');
+    else
+      request.log.info(
+        { problem: problem.code, upstreamCode: problem.upstreamCode },
+        'request refused',
+      );
+    if (
+      request.routeOptions.url?.startsWith('/v1/query') ||
+      request.routeOptions.url?.startsWith('/v1/queries/')
+    ) {
+      metrics.queryErrors.inc({ kind: problem.code });
+    }
+    if (problem.upstreamCode !== undefined)
+      metrics.upstreamErrors.inc({ code: codeLabel(problem.upstreamCode) });
+    return sendProblem(request, reply, problem);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      request,
+      reply,
+      new ProblemError(
+        'not-found',
+        `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`,
+      ).problem,
+    ),
+  );
+
+  app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'baql HTTP service',
+        version: SERVER_VERSION,
+        description:
+          'Queries over the Candescent Banking Activity API as a service. Errors are RFC 9457 problem documents ' +
+          '(application/problem+json). Authenticate with `Authorization: Bearer <key>` or `X-API-Key: <key>`.',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API key as a bearer token.',
+          },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
+  });
+
+  // Authentication, rate limits and rights for the API routes.
+  app.register(async (api) => {
+    api.addHook('onRequest', async (request, reply) => {
+      const presented = presentedKey(request.headers);
+      if (presented === undefined) {
+        metrics.authFailures.inc({ reason: 'missing' });
+        reply.header('www-authenticate', 'Bearer realm="baql"');
+        throw new ProblemError(
+          'unauthenticated',
+          'Send an API key as "Authorization: Bearer <key>" or "X-API-Key: <key>".',
+        );
+      }
+      const key = authenticate(state.keys, presented);
+      if (key === undefined) {
+        metrics.authFailures.inc({ reason: 'invalid' });
+        reply.header('www-authenticate', 'Bearer realm="baql", error="invalid_token"');
+        throw new ProblemError('unauthenticated', 'The API key is not valid.');
+      }
+      request.baql.caller = key;
+      request.log = request.log.child({ caller: key.name });
+      const decision = state.limiter.take(key.name, key.rateLimit);
+      reply.header('ratelimit-limit', String(decision.limit));
+      reply.header('ratelimit-remaining', String(decision.remaining));
+      reply.header('ratelimit-reset', String(decision.resetSeconds));
+      if (!decision.allowed) {
+        metrics.rateLimited.inc();
+        throw new ProblemError(
+          'rate-limited',
+          `This API key may send ${key.rateLimit.max} requests per ${key.rateLimit.windowMs / 1000} s.`,
+          {
+            retryAfter: decision.resetSeconds,
+          },
+        );
+      }
+    });
+    registerQueryRoutes(api, state);
+    registerSavedRoutes(api, state);
+  });
+
+  registerOpsRoutes(app, state);
+
+  app.addHook('onClose', async () => {
+    if (options.closeSession === true) await options.session?.close?.();
+  });
+
+  app.decorate(
+    'closeGracefully',
+    async function closeGracefully(this: FastifyInstance, deadlineMs = limits.shutdownMs) {
+      state.draining = true;
+      const timer = setTimeout(() => {
+        for (const controller of state.inFlight) controller.abort(new Error('shutdown'));
+      }, deadlineMs);
+      timer.unref();
+      try {
+        await this.close();
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  );
+
+  return app;
+}
+
+/** The problem a thrown value maps to (for embedders answering errors the same way). */
+export { toProblem };

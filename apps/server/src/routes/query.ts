@@ -1,0 +1,130 @@
+/**
+ * Free-form query routes: `POST /v1/query`, `:validate`, `:compile`, `:complete`.
+ *
+ * @module
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { explainPlan, complete } from '../language.js';
+import { reasonOf } from '../map-error.js';
+import { ProblemError } from '../problem.js';
+import { compileChecked, runQuery } from '../run-query.js';
+import { routeSchemas } from '../schemas.js';
+import type { ServerState } from '../state.js';
+
+interface QueryBody {
+  readonly query: string;
+  readonly params?: Readonly<Record<string, unknown>>;
+  readonly limit?: number;
+  readonly format?: 'json' | 'ndjson';
+}
+
+interface CompleteBody {
+  readonly text: string;
+  readonly offset: number;
+}
+
+/** Refuses a caller whose key has no free-form querying right. */
+export function requireQueryRight(request: FastifyRequest): void {
+  if (request.baql.caller?.rights.query !== true) {
+    throw new ProblemError(
+      'forbidden',
+      'This API key may run saved queries only, not free-form queries.',
+    );
+  }
+}
+
+/** Registers the free-form query routes. */
+export function registerQueryRoutes(api: FastifyInstance, state: ServerState): void {
+  const schemas = routeSchemas(state.limits);
+
+  api.post<{ Body: QueryBody }>('/v1/query', { schema: schemas.query }, async (request, reply) => {
+    requireQueryRight(request);
+    const { query, params, limit, format } = request.body;
+    return runQuery(state, request, reply, { text: query, params, limit, format, mode: 'query' });
+  });
+
+  api.post<{ Body: QueryBody }>(
+    '/v1/query::validate',
+    { schema: schemas.validate },
+    async (request) => {
+      requireQueryRight(request);
+      const { query, params } = request.body;
+      try {
+        const plan = await compileChecked(state, request, {
+          text: query,
+          params,
+          limit: undefined,
+          format: undefined,
+          mode: 'query',
+        });
+        const warnings: unknown = plan['diagnostics'];
+        const notes = Array.isArray(warnings) ? warnings : [];
+        return { valid: true, diagnostics: notes, window: plan.window };
+      } catch (error) {
+        const reason = reasonOf(error);
+        if (reason?._tag === 'PlanError') {
+          return {
+            valid: false,
+            diagnostics: Array.isArray(reason.diagnostics) ? reason.diagnostics : [],
+          };
+        }
+        if (error instanceof ProblemError && error.problem.code === 'limit-exceeded') {
+          return {
+            valid: false,
+            diagnostics: [
+              {
+                severity: 'error',
+                code: error.problem.limit ?? 'limit',
+                message: error.problem.detail ?? error.problem.title,
+              },
+            ],
+          };
+        }
+        throw error;
+      }
+    },
+  );
+
+  api.post<{ Body: QueryBody }>(
+    '/v1/query::compile',
+    { schema: schemas.compile },
+    async (request) => {
+      requireQueryRight(request);
+      const { query, params } = request.body;
+      const plan = await compileChecked(state, request, {
+        text: query,
+        params,
+        limit: undefined,
+        format: undefined,
+        mode: 'query',
+      });
+      const explain = explainPlan(plan);
+      return {
+        window: plan.window,
+        requests: plan.requests,
+        plan,
+        ...(explain === undefined ? {} : { explain }),
+      };
+    },
+  );
+
+  api.post<{ Body: CompleteBody }>(
+    '/v1/query::complete',
+    { schema: schemas.complete },
+    async (request) => {
+      requireQueryRight(request);
+      const { text, offset } = request.body;
+      if (offset > text.length) {
+        throw new ProblemError(
+          'invalid-request',
+          `offset ${offset} is past the end of the text (${text.length} characters).`,
+        );
+      }
+      const result = complete(text, offset, state.catalog);
+      return {
+        items: result.items,
+        replace: { start: result.replace.start, end: result.replace.end },
+      };
+    },
+  );
+}

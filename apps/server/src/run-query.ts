@@ -1,0 +1,261 @@
+/**
+ * Running one query for a request: compile, enforce the limits, then answer JSON or stream NDJSON
+ * page by page. A client that disconnects aborts the upstream paging; the time limit aborts it too.
+ *
+ * @module
+ */
+import { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerPlan, ServerQueryOptions, ServerSummary } from './engine.js';
+import { toProblem } from './map-error.js';
+import { ProblemError, type Problem } from './problem.js';
+import { NDJSON } from './schemas.js';
+import type { ServerState } from './state.js';
+
+/** One query to run. */
+export interface QueryJob {
+  readonly text: string;
+  readonly params: Readonly<Record<string, unknown>> | undefined;
+  readonly limit: number | undefined;
+  readonly format: 'json' | 'ndjson' | undefined;
+  /** Metrics label: `json`, `ndjson` or `saved`. */
+  readonly mode: 'query' | 'saved';
+}
+
+const DAY_MS = 86_400_000;
+
+/** Whether the caller asked for NDJSON (body `format` wins over `Accept`). */
+export function wantsNdjson(
+  request: FastifyRequest,
+  format: 'json' | 'ndjson' | undefined,
+): boolean {
+  if (format !== undefined) return format === 'ndjson';
+  const accept = request.headers.accept ?? '';
+  return accept
+    .split(',')
+    .some(
+      (part) =>
+        part.trim().toLowerCase().startsWith(NDJSON) ||
+        part.trim().toLowerCase().startsWith('application/jsonl'),
+    );
+}
+
+function optionsOf(
+  job: QueryJob,
+  request: FastifyRequest,
+  extra: Partial<ServerQueryOptions>,
+): ServerQueryOptions {
+  return {
+    ...(job.params === undefined ? {} : { params: job.params }),
+    transactionId: request.baql.transactionId,
+    ...extra,
+  };
+}
+
+/** Compiles `job` and refuses it when it breaks a limit. */
+export async function compileChecked(
+  state: ServerState,
+  request: FastifyRequest,
+  job: QueryJob,
+): Promise<ServerPlan> {
+  const plan = await state.client.compile(job.text, optionsOf(job, request, {}));
+  const { limits } = state;
+  const start = Date.parse(plan.window.start);
+  const end = Date.parse(plan.window.end);
+  if (
+    Number.isFinite(start) &&
+    Number.isFinite(end) &&
+    end - start > limits.maxWindowDays * DAY_MS
+  ) {
+    throw new ProblemError(
+      'limit-exceeded',
+      `The query covers ${Math.ceil((end - start) / DAY_MS)} days; this service allows at most ${limits.maxWindowDays}.`,
+      { limit: 'maxWindowDays' },
+    );
+  }
+  if (plan.requests.length > limits.maxRequests) {
+    throw new ProblemError(
+      'limit-exceeded',
+      `The query needs ${plan.requests.length} upstream searches; this service allows at most ${limits.maxRequests}. Narrow the query.`,
+      { limit: 'maxRequests' },
+    );
+  }
+  return plan;
+}
+
+function rowLimit(state: ServerState, job: QueryJob): number {
+  const { limits } = state;
+  if (job.limit !== undefined && job.limit > limits.maxRows) {
+    throw new ProblemError(
+      'limit-exceeded',
+      `limit ${job.limit} is above this service's maximum of ${limits.maxRows} rows.`,
+      {
+        limit: 'maxRows',
+      },
+    );
+  }
+  return job.limit ?? limits.defaultRows;
+}
+
+interface Running {
+  readonly controller: AbortController;
+  readonly timedOut: () => boolean;
+  readonly done: () => void;
+}
+
+function begin(state: ServerState, reply: FastifyReply, mode: string): Running {
+  if (state.draining)
+    throw new ProblemError('unavailable', 'The service is shutting down.', { retryAfter: 1 });
+  if (state.inFlight.size >= state.limits.maxInFlight) {
+    throw new ProblemError(
+      'unavailable',
+      'The service is running as many queries as it allows; retry shortly.',
+      { retryAfter: 1 },
+    );
+  }
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error('timeout'));
+  }, state.limits.timeoutMs);
+  timer.unref();
+  const onClose = () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
+  };
+  reply.raw.once('close', onClose);
+  state.inFlight.add(controller);
+  state.metrics.queriesInFlight.inc({ mode });
+  let finished = false;
+  return {
+    controller,
+    timedOut: () => timedOut,
+    done: () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      reply.raw.off('close', onClose);
+      state.inFlight.delete(controller);
+      state.metrics.queriesInFlight.dec({ mode });
+    },
+  };
+}
+
+function recordSummary(
+  state: ServerState,
+  summary: ServerSummary | undefined,
+  mode: string,
+  rows: number,
+): void {
+  state.metrics.queryRows.inc({ mode }, rows);
+  if (summary === undefined) return;
+  if (typeof summary.pages === 'number') state.metrics.queryPages.inc(summary.pages);
+  if (typeof summary.retries === 'number' && summary.retries > 0) {
+    state.metrics.upstreamRetries.inc({ operation: 'search' }, summary.retries);
+  }
+}
+
+function failure(state: ServerState, running: Running, error: unknown): unknown {
+  if (running.timedOut()) {
+    return new ProblemError(
+      'query-timeout',
+      `The query did not finish within ${state.limits.timeoutMs} ms.`,
+      { limit: 'timeoutMs' },
+    );
+  }
+  if (running.controller.signal.aborted && state.draining) {
+    return new ProblemError('unavailable', 'The service is shutting down.', { retryAfter: 1 });
+  }
+  return error;
+}
+
+/** Runs `job` and answers the request (JSON, or NDJSON streamed page by page). */
+export async function runQuery(
+  state: ServerState,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  job: QueryJob,
+): Promise<unknown> {
+  const limit = rowLimit(state, job);
+  const ndjson = wantsNdjson(request, job.format);
+  const mode = ndjson ? 'ndjson' : job.mode === 'saved' ? 'saved' : 'json';
+  const plan = await compileChecked(state, request, job);
+  const running = begin(state, reply, mode);
+  const options = optionsOf(job, request, { limit, signal: running.controller.signal });
+  if (!ndjson) {
+    try {
+      const result = await state.client.query(job.text, options);
+      recordSummary(state, result.summary, mode, result.rows.length);
+      return {
+        rows: result.rows,
+        ...(result.columns === undefined ? {} : { columns: result.columns }),
+        ...(result.kind === undefined ? {} : { kind: result.kind }),
+        summary: result.summary,
+        window: result.window,
+      };
+    } catch (error) {
+      throw failure(state, running, error);
+    } finally {
+      running.done();
+    }
+  }
+  // NDJSON: pull the first row before the status line goes out, so an immediate failure is still
+  // an ordinary problem answer; later failures become a final `error` line.
+  let stream;
+  let iterator: AsyncIterator<Readonly<Record<string, unknown>>>;
+  let first: IteratorResult<Readonly<Record<string, unknown>>>;
+  try {
+    stream = state.client.stream(job.text, options);
+    iterator = stream[Symbol.asyncIterator]();
+    first = await iterator.next();
+  } catch (error) {
+    running.done();
+    throw failure(state, running, error);
+  }
+  const summaryPromise = stream.summary;
+  summaryPromise.catch(() => undefined);
+  const requestId = request.id;
+  const lines = async function* (): AsyncGenerator<string> {
+    let rows = 0;
+    try {
+      yield `${JSON.stringify({ type: 'meta', requestId, window: plan.window })}\n`;
+      let next = first;
+      let batch = '';
+      while (next.done !== true) {
+        rows += 1;
+        batch += `${JSON.stringify({ type: 'row', row: next.value })}\n`;
+        if (batch.length >= 16_384) {
+          yield batch;
+          batch = '';
+        }
+        next = await iterator.next();
+      }
+      if (batch !== '') yield batch;
+      const summary = await summaryPromise;
+      recordSummary(state, summary, mode, rows);
+      yield `${JSON.stringify({ type: 'summary', summary })}\n`;
+    } catch (error) {
+      recordSummary(state, undefined, mode, rows);
+      if (running.controller.signal.aborted && !running.timedOut() && !state.draining) return; // the client left
+      const problem: Problem = {
+        ...toProblem(failure(state, running, error), state.describe),
+        requestId,
+        instance: request.url,
+      };
+      state.metrics.queryErrors.inc({ kind: problem.code });
+      request.log.warn(
+        { problem: problem.code, upstreamCode: problem.upstreamCode },
+        'query failed mid-stream',
+      );
+      yield `${JSON.stringify({ type: 'error', problem })}\n`;
+    } finally {
+      running.done();
+      if (!running.controller.signal.aborted) running.controller.abort(new Error('stream ended'));
+      await iterator.return?.().catch(() => undefined);
+    }
+  };
+  reply.header('content-type', `${NDJSON}; charset=utf-8`);
+  reply.header('cache-control', 'no-store');
+  reply.header('x-accel-buffering', 'no');
+  return reply.send(Readable.from(lines(), { objectMode: false }));
+}

@@ -1,0 +1,47 @@
+/**
+ * The per-server state shared by hooks and routes, and the request decorations.
+ *
+ * @module
+ */
+import type { ApiKey } from './api-keys.js';
+import type { ServerClient } from './engine.js';
+import type { Describe } from './map-error.js';
+import type { ServerMetrics } from './metrics.js';
+import type { ReadyState, ServerLimits } from './options.js';
+import type { RateLimiter } from './rate-limiter.js';
+import type { TraceParent } from './tracing.js';
+
+/** State of one server. */
+export interface ServerState {
+  readonly client: ServerClient;
+  readonly catalog: unknown;
+  readonly limits: ServerLimits;
+  readonly keys: readonly ApiKey[];
+  readonly limiter: RateLimiter;
+  readonly metrics: ServerMetrics;
+  readonly queriesDir: string | undefined;
+  readonly describe: Describe | undefined;
+  readonly readiness: () => Promise<ReadyState>;
+  /** Abort controllers of the queries running now (for shutdown and the in-flight limit). */
+  readonly inFlight: Set<AbortController>;
+  /** Set when graceful shutdown began: new work is refused with 503. */
+  draining: boolean;
+}
+
+/** What the server tracks about one request. */
+export interface RequestState {
+  readonly startedAt: number;
+  readonly trace: TraceParent | undefined;
+  readonly transactionId: string;
+  caller: ApiKey | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    baql: RequestState;
+  }
+  interface FastifyInstance {
+    /** Stops accepting work, lets in-flight queries finish within `deadlineMs`, then aborts them and closes. */
+    closeGracefully(deadlineMs?: number): Promise<void>;
+  }
+}
