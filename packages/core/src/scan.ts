@@ -30,8 +30,10 @@ export interface ScanOptions {
   readonly lookahead: number;
   /** Most slices one split creates (default 256). */
   readonly maxSlices?: number;
-  /** Called when a split adds requests. */
+  /** Called when a split adds requests (slices). */
   readonly onRequests?: (added: number) => void;
+  /** Called when a request (or slice) has returned its last page. */
+  readonly onRequestDone?: () => void;
 }
 
 interface Task {
@@ -80,7 +82,10 @@ export async function* scanRequest(
         ? page.right.rows
         : page.right.rows.filter((r) => compareRows(r, after) > 0);
     const token = page.right.nextPageToken;
-    if (token === undefined) return E.right({ rows, next: [] });
+    if (token === undefined) {
+      options.onRequestDone?.();
+      return E.right({ rows, next: [] });
+    }
     const last = page.right.rows[page.right.rows.length - 1];
     if (options.slicing && task.splittable && last !== undefined && Number.isFinite(last.ms)) {
       const covered = Math.max(1, task.endMs - last.ms + 1);
@@ -89,7 +94,8 @@ export async function* scanRequest(
       const pieces = Math.min(maxSlices, Math.ceil(estimate / pageSize), remaining);
       if (pieces >= 2) {
         const slices = splitWindow(task.startMs, last.ms, pieces);
-        options.onRequests?.(slices.length - 1);
+        options.onRequests?.(slices.length);
+        options.onRequestDone?.();
         const next = slices.map(([lo, hi], i): Task => {
           const c: SearchCriteria = { ...base, startTime: iso(lo), endTime: iso(hi) };
           const t: Task = { criteria: c, startMs: lo, endMs: hi, splittable: true };

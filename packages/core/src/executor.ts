@@ -1,0 +1,148 @@
+/**
+ * The streaming executor: runs the requests of a plan and yields the matching records newest
+ * first. Fan-out across requests under one concurrency limit, adaptive window slicing per
+ * request, k-way merge, dedupe by guid, residual filter; progress events and counters for the
+ * summary. Stopping early (break, limit reached) or aborting cancels every request in flight.
+ * Memory is O(pageSize × concurrency).
+ *
+ * @module
+ */
+import type { BankingActivity, SearchCriteria } from '@baql/query';
+import type { Auth } from './auth.js';
+import { BaqlError, type BaqlReason } from './errors.js';
+import type { Limiter } from './limiter.js';
+import { flattenDedupe, mergeNewestFirst } from './merge.js';
+import { createPageFetcher, type QueryCounters } from './pager.js';
+import type { Row } from './records.js';
+import { ScanFailure, scanRequest } from './scan.js';
+import type { Transport } from './transport.js';
+
+/** A progress event, emitted after every page. */
+export interface ProgressEvent {
+  readonly requestsDone: number;
+  readonly requestsTotal: number;
+  readonly pages: number;
+  readonly records: number;
+  readonly retries: number;
+  readonly elapsedMs: number;
+}
+
+/** What the executor needs of a client. */
+export interface ExecutorContext {
+  readonly transport: Transport;
+  readonly auth: Auth;
+  readonly limiter: Limiter;
+  readonly canonicalize: (record: BankingActivity) => BankingActivity;
+}
+
+/** Options of one execution. */
+export interface ExecuteOptions {
+  readonly pageSize: number;
+  readonly concurrency: number;
+  /** Adaptive window slicing (default true). */
+  readonly slicing?: boolean;
+  readonly signal?: AbortSignal;
+  /** Stop the whole query after this long. */
+  readonly timeoutMs?: number;
+  readonly onProgress?: (event: ProgressEvent) => void;
+  /** Records that fail this are dropped (the plan's residual). */
+  readonly residual?: (record: BankingActivity) => boolean;
+}
+
+/** A running execution: the records, plus live counters. */
+export interface Execution {
+  readonly records: AsyncGenerator<BankingActivity, void, undefined>;
+  readonly counters: Readonly<QueryCounters>;
+  readonly startedAt: number;
+  /** Elapsed ms so far (frozen when the records end). */
+  elapsedMs(): number;
+}
+
+/** Starts executing `requests`. Nothing is sent until the records are iterated. */
+export function execute(
+  ctx: ExecutorContext,
+  requests: readonly SearchCriteria[],
+  options: ExecuteOptions,
+): Execution {
+  const counters: QueryCounters = {
+    requests: requests.length,
+    pages: 0,
+    records: 0,
+    retries: 0,
+    bytes: 0,
+  };
+  const startedAt = performance.now();
+  let endedAt: number | undefined;
+  let done = 0;
+  let total = requests.length;
+  const elapsedMs = () => (endedAt ?? performance.now()) - startedAt;
+  const progress = () =>
+    options.onProgress?.({
+      requestsDone: done,
+      requestsTotal: total,
+      pages: counters.pages,
+      records: counters.records,
+      retries: counters.retries,
+      elapsedMs: elapsedMs(),
+    });
+
+  async function* run(): AsyncGenerator<BankingActivity, void, undefined> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const onAbort = () => controller.abort(options.signal?.reason);
+    if (options.signal?.aborted) throw new BaqlError({ _tag: 'Aborted' });
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            controller.abort();
+          }, options.timeoutMs);
+    const fail = (reason: BaqlReason): never => {
+      if (timedOut)
+        throw new BaqlError({ _tag: 'Timeout', scope: 'query', ms: options.timeoutMs ?? 0 });
+      if (options.signal?.aborted) throw new BaqlError({ _tag: 'Aborted' });
+      throw new BaqlError(reason);
+    };
+    const fetchPage = createPageFetcher({ ...ctx, counters, onPage: progress });
+    const lookahead = Math.max(1, Math.ceil(options.concurrency / Math.max(1, requests.length)));
+    const sources = requests.map((criteria) =>
+      scanRequest(criteria, {
+        fetchPage,
+        signal: controller.signal,
+        slicing: options.slicing ?? true,
+        pageSize: options.pageSize,
+        lookahead,
+        onRequests: (n) => {
+          total += n;
+          counters.requests += n;
+        },
+        onRequestDone: () => {
+          done += 1;
+        },
+      }),
+    );
+    const rows: AsyncIterable<Row> =
+      sources.length === 1
+        ? flattenDedupe(sources[0] as AsyncIterable<readonly Row[]>)
+        : mergeNewestFirst(sources);
+    const residual = options.residual;
+    try {
+      for await (const row of rows) {
+        if (residual === undefined || residual(row.record)) yield row.record;
+      }
+    } catch (error) {
+      if (error instanceof ScanFailure) fail(error.reason);
+      if (error instanceof BaqlError) fail(error.reason);
+      throw error;
+    } finally {
+      endedAt = performance.now();
+      if (timer !== undefined) clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      controller.abort();
+      progress();
+    }
+  }
+  return { records: run(), counters, startedAt, elapsedMs };
+}
