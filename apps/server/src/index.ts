@@ -22,3 +22,4 @@ export type {
 export { PROBLEM_CONTENT_TYPE, PROBLEM_KINDS, problem, ProblemError } from './problem.js';
 export type { Problem, ProblemKind } from './problem.js';
 export type {} from './state.js';
+export { upstreamClientOptions, serverMetricsPlugin, correlatingFetch } from './upstream.js';

@@ -6,11 +6,30 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ServerPlan, ServerQueryOptions, ServerSummary } from './engine.js';
+import type { ServerPlan, ServerQueryOptions, ServerQueryStream, ServerSummary } from './engine.js';
 import { toProblem } from './map-error.js';
 import { ProblemError, type Problem } from './problem.js';
 import { NDJSON } from './schemas.js';
 import type { ServerState } from './state.js';
+import { upstreamContext, type UpstreamContext } from './upstream.js';
+
+const contexts = new WeakMap<FastifyRequest, UpstreamContext>();
+
+/** Runs `fn` in the upstream context of `request` (created on first use). */
+export function inRequestContext<T>(state: ServerState, request: FastifyRequest, fn: () => T): T {
+  let ctx = contexts.get(request);
+  if (ctx === undefined) {
+    ctx = {
+      requestId: request.id,
+      transactionId: request.baql.transactionId,
+      metrics: state.metrics,
+      log: request.log,
+      calls: 0,
+    };
+    contexts.set(request, ctx);
+  }
+  return upstreamContext.run(ctx, fn);
+}
 
 /** One query to run. */
 export interface QueryJob {
@@ -58,7 +77,9 @@ export async function compileChecked(
   request: FastifyRequest,
   job: QueryJob,
 ): Promise<ServerPlan> {
-  const plan = await state.client.compile(job.text, optionsOf(job, request, {}));
+  const plan = await inRequestContext(state, request, () =>
+    state.client.compile(job.text, optionsOf(job, request, {})),
+  );
   const { limits } = state;
   const start = Date.parse(plan.window.start);
   const end = Date.parse(plan.window.end);
@@ -184,7 +205,9 @@ export async function runQuery(
   const options = optionsOf(job, request, { limit, signal: running.controller.signal });
   if (!ndjson) {
     try {
-      const result = await state.client.query(job.text, options);
+      const result = await inRequestContext(state, request, () =>
+        state.client.query(job.text, options),
+      );
       recordSummary(state, result.summary, mode, result.rows.length);
       return {
         rows: result.rows,
@@ -201,13 +224,15 @@ export async function runQuery(
   }
   // NDJSON: pull the first row before the status line goes out, so an immediate failure is still
   // an ordinary problem answer; later failures become a final `error` line.
-  let stream;
+  let stream: ServerQueryStream;
   let iterator: AsyncIterator<Readonly<Record<string, unknown>>>;
   let first: IteratorResult<Readonly<Record<string, unknown>>>;
   try {
-    stream = state.client.stream(job.text, options);
-    iterator = stream[Symbol.asyncIterator]();
-    first = await iterator.next();
+    const started = inRequestContext(state, request, () => state.client.stream(job.text, options));
+    stream = started;
+    const it = inRequestContext(state, request, () => started[Symbol.asyncIterator]());
+    iterator = it;
+    first = await inRequestContext(state, request, () => it.next());
   } catch (error) {
     running.done();
     throw failure(state, running, error);
@@ -228,7 +253,7 @@ export async function runQuery(
           yield batch;
           batch = '';
         }
-        next = await iterator.next();
+        next = await inRequestContext(state, request, () => iterator.next());
       }
       if (batch !== '') yield batch;
       const summary = await summaryPromise;

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { ApiKeyConfigError, hashKey } from './api-keys.js';
 import { createServer } from './app.js';
 import type { ServerSession } from './options.js';
+import { upstreamClientOptions } from './upstream.js';
 
 /** The `--help` text of `baql serve` (kept identical to the README). */
 export const SERVE_HELP = `Usage: baql serve [options]
@@ -29,7 +30,10 @@ API keys (at least one is required):
 `;
 
 interface ServeDeps {
-  readonly openSession?: (options: { profile?: string }) => Promise<ServerSession>;
+  readonly openSession?: (options: {
+    profile?: string;
+    client?: Record<string, unknown>;
+  }) => Promise<ServerSession>;
   readonly stdout?: (text: string) => void;
   readonly stderr?: (text: string) => void;
   /** Resolves when the server should stop (default: SIGINT or SIGTERM). */
@@ -38,9 +42,15 @@ interface ServeDeps {
   readonly onListening?: (address: string) => void;
 }
 
-async function defaultOpenSession(options: { profile?: string }): Promise<ServerSession> {
+async function defaultOpenSession(options: {
+  profile?: string;
+  client?: Record<string, unknown>;
+}): Promise<ServerSession> {
   const runtime = (await import('@baql/runtime')) as unknown as {
-    openSession?: (o: { profile?: string }) => Promise<ServerSession>;
+    openSession?: (o: {
+      profile?: string;
+      client?: Record<string, unknown>;
+    }) => Promise<ServerSession>;
   };
   if (typeof runtime.openSession !== 'function')
     throw new Error('@baql/runtime has no openSession.');
@@ -100,9 +110,10 @@ export async function runServe(argv: readonly string[], deps: ServeDeps = {}): P
 
   let session: ServerSession;
   try {
-    session = await (deps.openSession ?? defaultOpenSession)(
-      values.profile === undefined ? {} : { profile: values.profile },
-    );
+    session = await (deps.openSession ?? defaultOpenSession)({
+      ...(values.profile === undefined ? {} : { profile: values.profile }),
+      client: upstreamClientOptions(),
+    });
   } catch (error) {
     err(
       `baql serve: could not open the profile: ${error instanceof Error ? error.message : String(error)}\n`,
