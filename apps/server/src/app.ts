@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
@@ -145,7 +146,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     ...loggerConfig,
     bodyLimit: limits.bodyBytes,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     requestTimeout: limits.timeoutMs + 30_000,
@@ -293,7 +294,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     registerSavedRoutes(api, state);
   });
 
-  registerOpsRoutes(app, state);
+  app.register(async (ops) => registerOpsRoutes(ops, state));
 
   app.addHook('onClose', async () => {
     if (options.closeSession === true) await options.session?.close?.();
