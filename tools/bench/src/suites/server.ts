@@ -1,0 +1,174 @@
+/**
+ * Bench of the HTTP service (issue 7), with autocannon against real servers in child processes:
+ *
+ * 1. `POST /v1/query:compile` throughput beside a bare Fastify route answering the same-sized
+ *    JSON, same connections and duration (target ≥ 60% of the bare route).
+ * 2. `POST /v1/query` against the embedded sandbox at 50 connections: p99 latency beside the bare
+ *    route's p99 at 50 connections, and errors (target 0 errors, non-2xx included).
+ *
+ * Servers run in their own processes (started from the built `@baql/server` by package name), so
+ * the load generator does not share an event loop with them. About 25 s in all.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchLine } from '../measure.js';
+
+interface AutocannonResult {
+  readonly requests: { readonly average: number; readonly total: number };
+  readonly latency: { readonly p99: number; readonly average: number };
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly non2xx: number;
+  readonly '2xx': number;
+}
+type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const KEY = 'bench-key-0123456789abcdef';
+
+/** Starts `script` in a child node process and resolves with the URL it prints. */
+function startChild(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ url: string; child: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start: ${err.slice(-500)}`)),
+      30_000,
+    );
+    child.stderr?.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+      const m = /listening on (http:\/\/[^\s]+)/.exec(err);
+      if (m?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve({ url: m[1], child });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}: ${err.slice(-500)}`));
+    });
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+  });
+}
+
+const BARE = `
+import Fastify from 'fastify';
+const app = Fastify();
+app.post('/bare', async (request) => ({ echo: request.body }));
+const url = await app.listen({ port: 0, host: '127.0.0.1' });
+process.stderr.write('listening on ' + url + '\\n');
+process.once('SIGTERM', () => app.close());
+`;
+
+const SERVER = `
+import { runServe } from '@baql/server';
+process.exitCode = await runServe(['--profile', 'sandbox', '--port', '0']);
+`;
+
+function load(
+  url: string,
+  path: string,
+  body: unknown,
+  connections: number,
+  duration: number,
+): Promise<AutocannonResult> {
+  return autocannon({
+    url: `${url}${path}`,
+    method: 'POST',
+    connections,
+    duration,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+    body: JSON.stringify(body),
+  });
+}
+
+/** The server bench. */
+export default async function serverBench(): Promise<readonly BenchLine[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'baql-bench-'));
+  const keysFile = join(dir, 'keys.json');
+  writeFileSync(
+    keysFile,
+    JSON.stringify([
+      {
+        name: 'bench',
+        sha256: createHash('sha256').update(KEY).digest('hex'),
+        rateLimit: { max: 1e9, windowMs: 1000 },
+      },
+    ]),
+  );
+  const env = {
+    BAQL_API_KEYS_FILE: keysFile,
+    BAQL_CONFIG: join(dir, 'none.json'),
+    BAQL_PROFILE: 'sandbox',
+  };
+  writeFileSync(join(dir, 'none.json'), '{}');
+  const bare = await startChild(BARE, {});
+  const server = await startChild(SERVER, env);
+  try {
+    const compileBody = { query: 'type:login since 1d' };
+    // Warm both up (JIT, token, sandbox caches).
+    await load(bare.url, '/bare', compileBody, 10, 1);
+    await load(server.url, '/v1/query:compile', compileBody, 10, 1);
+    const bareRun = await load(bare.url, '/bare', compileBody, 10, 5);
+    const compileRun = await load(server.url, '/v1/query:compile', compileBody, 10, 5);
+    const bare50 = await load(bare.url, '/bare', compileBody, 50, 4);
+    const queryRun = await load(
+      server.url,
+      '/v1/query',
+      { query: 'type:login since 1d', limit: 100 },
+      50,
+      8,
+    );
+    const compileRatio = compileRun.requests.average / bareRun.requests.average;
+    const failures =
+      queryRun.errors + queryRun.timeouts + queryRun.non2xx + compileRun.non2xx + compileRun.errors;
+    return [
+      {
+        name: 'POST /v1/query:compile vs bare Fastify route (10 connections)',
+        value: compileRun.requests.average,
+        baseline: bareRun.requests.average,
+        unit: 'req/s',
+        target: '≥ 0.6× of the bare route',
+        met: compileRatio >= 0.6 && compileRun.non2xx === 0,
+        ratio: compileRatio,
+      },
+      {
+        name: `POST /v1/query (sandbox, 50 connections, ${queryRun.requests.total} requests) p99 vs bare route p99`,
+        value: queryRun.latency.p99,
+        baseline: bare50.latency.p99,
+        unit: 'ms',
+        target: 'reported (0 errors is the target)',
+        met: true,
+      },
+      {
+        name: 'POST /v1/query (sandbox, 50 connections) errors + timeouts + non-2xx',
+        value: failures,
+        baseline: 0,
+        unit: 'errors',
+        target: '0 errors',
+        met: failures === 0 && queryRun['2xx'] > 0,
+        ratio: failures,
+      },
+    ];
+  } finally {
+    await Promise.all([stop(bare.child), stop(server.child)]);
+  }
+}
