@@ -1,0 +1,438 @@
+/**
+ * BAQL as a {@link KernelLanguage}: cells are queries with `%`-magics on top; results come back as
+ * tables, JSON and charts, with live progress; errors are caret diagnostics with hints.
+ *
+ * The session and the query toolkit come in as ports (see `ports.ts`), so this module holds the
+ * kernel's behaviour and `baql-wiring.ts` holds the package wiring.
+ *
+ * @since 0.1.0
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as E from 'fp-ts/lib/Either.js';
+import { assistComplete, assistInspect } from './baql-assist.js';
+import { eventsView, fieldsView, knownNames, valuesOf } from './catalog-views.js';
+import type {
+  CellContext,
+  CellOutcome,
+  Completeness,
+  KernelLanguage,
+  MimeBundle,
+} from './language.js';
+import { MAGIC_HELP, parseCell, type Magic } from './magics.js';
+import type { ProgressLike, QueryToolkit, SessionLike } from './ports.js';
+import { renderHtmlTable, escapeHtml } from './render/html.js';
+import { resultBundle, toResultView } from './render/bundle.js';
+import { renderTextTable, summaryLine, type ResultView } from './render/table.js';
+
+/** Options of {@link createBaqlLanguage}. @since 0.1.0 */
+export interface BaqlLanguageOptions {
+  /** Opens a session on a profile (`undefined`: the default profile). */
+  readonly openSession: (profile: string | undefined) => Promise<SessionLike>;
+  readonly toolkit: QueryToolkit;
+  /** The profile opened at start. */
+  readonly profile?: string;
+  /** Where `%run` looks for saved queries, first to last (default: cwd, cwd/queries). */
+  readonly queryDirs?: readonly string[];
+  /** Minimum time between two progress updates (default 200 ms). */
+  readonly progressIntervalMs?: number;
+  readonly log?: (level: 'debug' | 'info' | 'warn' | 'error', text: string) => void;
+}
+
+/** The BAQL language, with the results it keeps (`%as`). @since 0.1.0 */
+export interface BaqlLanguage extends KernelLanguage {
+  /** Results kept by `%as name`. */
+  readonly kept: ReadonlyMap<string, ResultView>;
+  /** Parameters set by `%param`. */
+  readonly params: ReadonlyMap<string, string>;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** This app's version, from its package.json (works from `src` and `dist`). */
+const packageVersion = (): string => {
+  try {
+    const pkg = JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')) as {
+      version?: unknown;
+    };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch (_error) {
+    return '0.0.0';
+  }
+};
+
+const fail = (
+  ename: string,
+  evalue: string,
+  traceback: readonly string[] = [`${ename}: ${evalue}`],
+): CellOutcome => ({
+  _tag: 'Error',
+  ename,
+  evalue,
+  traceback,
+});
+
+const tableBundle = (view: ResultView): MimeBundle => ({
+  'text/plain': renderTextTable(view, { maxRows: 500 }),
+  'text/html': renderHtmlTable(view, { maxRows: 500 }),
+  'application/json': { columns: view.columns, rows: view.rows },
+});
+
+const textBundle = (text: string): MimeBundle => ({
+  'text/plain': text,
+  'text/html': `<pre>${escapeHtml(text)}</pre>`,
+});
+
+const progressText = (p: ProgressLike): string => {
+  const parts: string[] = [];
+  if (p.requestsTotal !== undefined)
+    parts.push(`request ${p.requestsDone ?? 0}/${p.requestsTotal}`);
+  if (p.pages !== undefined) parts.push(`page ${p.pages}`);
+  if (p.records !== undefined) parts.push(`${p.records.toLocaleString('en-US')} rows`);
+  if (p.retries !== undefined && p.retries > 0) parts.push(`${p.retries} retries`);
+  if (p.elapsedMs !== undefined) parts.push(`${(p.elapsedMs / 1000).toFixed(1)} s`);
+  return `running… ${parts.join(' · ')}`.trimEnd();
+};
+
+/**
+ * Creates the BAQL language. The session opens in the background at once, so the kernel answers
+ * `kernel_info` immediately; the first cell waits for it.
+ *
+ * @since 0.1.0
+ */
+export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
+  const { toolkit } = options;
+  const log = options.log ?? (() => undefined);
+  const interval = options.progressIntervalMs ?? 200;
+  const queryDirs = options.queryDirs ?? [process.cwd(), join(process.cwd(), 'queries')];
+  const kept = new Map<string, ResultView>();
+  const params = new Map<string, string>();
+  let last: ResultView | undefined;
+
+  type Opened = E.Either<string, SessionLike>;
+  const open = (profile: string | undefined): Promise<Opened> =>
+    options.openSession(profile).then(
+      (s) => {
+        log('info', `profile ${s.profileName} open`);
+        return E.right(s);
+      },
+      (error: unknown) => {
+        const reason = toolkit.reasonOf(error);
+        const text =
+          reason === undefined
+            ? error instanceof Error
+              ? error.message
+              : String(error)
+            : toolkit.describeReason(reason);
+        log('error', `cannot open profile ${profile ?? '(default)'}: ${text}`);
+        return E.left(text);
+      },
+    );
+  let session: Promise<Opened> = open(options.profile);
+  // Never an unhandled rejection: `open` resolves to a value.
+  const current = async (): Promise<E.Either<CellOutcome, SessionLike>> => {
+    const s = await session;
+    return E.isLeft(s) ? E.left(fail('ProfileError', s.left)) : E.right(s.right);
+  };
+
+  const paramsObject = (extra: Readonly<Record<string, string>> = {}) => ({
+    ...Object.fromEntries(params),
+    ...extra,
+  });
+
+  const errorOutcome = (error: unknown, query: string, signal: AbortSignal): CellOutcome => {
+    const reason = toolkit.reasonOf(error);
+    if (signal.aborted || reason?._tag === 'Aborted') {
+      return fail('KeyboardInterrupt', 'query interrupted; its requests were cancelled');
+    }
+    if (reason === undefined) {
+      return fail('Error', error instanceof Error ? error.message : String(error));
+    }
+    if (
+      reason._tag === 'PlanError' &&
+      reason.diagnostics !== undefined &&
+      reason.diagnostics.length > 0
+    ) {
+      const diagnostics = reason.diagnostics;
+      const first = diagnostics.find((d) => d.severity === 'error') ?? diagnostics[0];
+      const syntax = diagnostics.some((d) => /SYNTAX|PARSE/i.test(d.code));
+      return fail(
+        syntax ? 'QuerySyntaxError' : 'QueryError',
+        first?.message ?? 'the query cannot be planned',
+        diagnostics.map((d) => toolkit.renderDiagnostic(query, d)),
+      );
+    }
+    return fail(reason._tag, toolkit.describeReason(reason));
+  };
+
+  const findSaved = async (
+    name: string,
+  ): Promise<E.Either<string, { path: string; text: string }>> => {
+    const candidates =
+      isAbsolute(name) || name.includes('/') || name.endsWith('.baql')
+        ? [
+            resolve(queryDirs[0] ?? process.cwd(), name),
+            ...(name.endsWith('.baql')
+              ? []
+              : [resolve(queryDirs[0] ?? process.cwd(), `${name}.baql`)]),
+          ]
+        : queryDirs.flatMap((d) => [join(d, `${name}.baql`), join(d, name)]);
+    for (const path of candidates) {
+      try {
+        return E.right({ path, text: await readFile(path, 'utf8') });
+      } catch (_error) {
+        // try the next one
+      }
+    }
+    return E.left(`no saved query "${name}" (looked in ${queryDirs.join(', ')})`);
+  };
+
+  const runQuery = async (
+    client: SessionLike['client'],
+    query: string,
+    queryParams: Readonly<Record<string, string>>,
+    context: CellContext,
+  ): Promise<E.Either<CellOutcome, ResultView>> => {
+    const displayId = `baql-progress-${randomUUID()}`;
+    context.display(textBundle('running…'), displayId);
+    let lastUpdate = 0;
+    const onProgress = (p: ProgressLike) => {
+      const now = Date.now();
+      if (now - lastUpdate < interval) return;
+      lastUpdate = now;
+      context.updateDisplay(textBundle(progressText(p)), displayId);
+    };
+    try {
+      const result = await client.query(query, {
+        params: queryParams,
+        signal: context.signal,
+        onProgress,
+      });
+      const view = toResultView(result);
+      context.updateDisplay(textBundle(`done · ${summaryLine(view.summary)}`), displayId);
+      return E.right(view);
+    } catch (error) {
+      const outcome = errorOutcome(error, query, context.signal);
+      context.updateDisplay(
+        textBundle(outcome._tag === 'Error' ? `stopped · ${outcome.ename}` : 'stopped'),
+        displayId,
+      );
+      return E.left(outcome);
+    }
+  };
+
+  const execute = async (code: string, context: CellContext): Promise<CellOutcome> => {
+    const cell = parseCell(code);
+    if (E.isLeft(cell)) {
+      const { line, message, hints } = cell.left;
+      return fail('MagicError', message, [
+        `line ${line}: ${message}`,
+        ...hints.map((h) => `  hint: ${h}`),
+      ]);
+    }
+    const outputs: MimeBundle[] = [];
+    let explain = false;
+    let keepAs: string | undefined;
+    let query = cell.right.query;
+    let queryParams: Record<string, string> = paramsObject();
+
+    for (const magic of cell.right.magics as Magic[]) {
+      switch (magic._tag) {
+        case 'Profile': {
+          const previous = await session;
+          const next = await open(magic.name);
+          if (E.isLeft(next)) return fail('ProfileError', next.left);
+          session = Promise.resolve(next);
+          if (E.isRight(previous)) await previous.right.close().catch(() => undefined);
+          outputs.push(textBundle(`profile ${next.right.profileName}`));
+          break;
+        }
+        case 'Param':
+          if (magic.value === '') params.delete(magic.name);
+          else params.set(magic.name, magic.value);
+          queryParams = paramsObject();
+          outputs.push(
+            textBundle(
+              magic.value === '' ? `removed $${magic.name}` : `$${magic.name} = ${magic.value}`,
+            ),
+          );
+          break;
+        case 'Params':
+          outputs.push(
+            textBundle(
+              params.size === 0
+                ? 'no parameters set'
+                : [...params].map(([k, v]) => `$${k} = ${v}`).join('\n'),
+            ),
+          );
+          break;
+        case 'Explain':
+          explain = true;
+          break;
+        case 'As':
+          keepAs = magic.name;
+          break;
+        case 'Help':
+          outputs.push(textBundle(Object.values(MAGIC_HELP).join('\n')));
+          break;
+        case 'Fields':
+        case 'Events':
+        case 'Values': {
+          const s = await current();
+          if (E.isLeft(s)) return s.left;
+          const catalog = s.right.catalog;
+          if (magic._tag === 'Fields') outputs.push(tableBundle(fieldsView(catalog)));
+          else if (magic._tag === 'Events') outputs.push(tableBundle(eventsView(catalog)));
+          else {
+            const values = valuesOf(catalog, magic.field);
+            if (values === undefined) {
+              const near = knownNames(catalog).filter((n) =>
+                n.toLowerCase().startsWith(magic.field.toLowerCase().slice(0, 3)),
+              );
+              return fail('UnknownField', `unknown field ${magic.field}`, [
+                `UnknownField: unknown field ${magic.field}`,
+                ...(near.length > 0
+                  ? [`  hint: did you mean ${near.slice(0, 3).join(', ')}?`]
+                  : ['  hint: %fields lists the fields']),
+              ]);
+            }
+            outputs.push(
+              tableBundle({
+                columns: ['value'],
+                rows: values.values.map((value) => ({ value })),
+                summary: { rows: values.values.length },
+              }),
+            );
+          }
+          break;
+        }
+        case 'Run': {
+          if (query !== '')
+            return fail(
+              'MagicError',
+              '%run runs a saved query; put the other query in its own cell',
+            );
+          const found = await findSaved(magic.name);
+          if (E.isLeft(found)) return fail('SavedQueryError', found.left);
+          const parsed = toolkit.parseSavedQuery(found.right.text);
+          if (!parsed.ok) return fail('SavedQueryError', `${found.right.path}: ${parsed.message}`);
+          const merged: Record<string, string> = {};
+          for (const [k, v] of Object.entries(parsed.saved.params))
+            if (v !== undefined) merged[k] = v;
+          Object.assign(merged, paramsObject(), magic.params);
+          const missing = Object.keys(parsed.saved.params).filter((k) => merged[k] === undefined);
+          if (missing.length > 0) {
+            return fail(
+              'SavedQueryError',
+              `${magic.name} needs ${missing.map((m) => `${m}=…`).join(' ')}`,
+            );
+          }
+          query = parsed.saved.query;
+          queryParams = merged;
+          break;
+        }
+      }
+    }
+
+    const kept1 = /^\$([A-Za-z_][\w.-]*)$/.exec(query);
+    if (kept1 !== null && kept.has(kept1[1] as string)) {
+      const view = kept.get(kept1[1] as string) as ResultView;
+      outputs.push(resultBundle(view));
+      last = view;
+    } else if (query !== '') {
+      const s = await current();
+      if (E.isLeft(s)) return s.left;
+      if (explain) {
+        try {
+          outputs.push(textBundle(await s.right.client.explain(query, { params: queryParams })));
+        } catch (error) {
+          return errorOutcome(error, query, context.signal);
+        }
+      } else {
+        const ran = await runQuery(s.right.client, query, queryParams, context);
+        if (E.isLeft(ran)) return ran.left;
+        last = ran.right;
+        if (keepAs !== undefined) kept.set(keepAs, ran.right);
+        outputs.push(resultBundle(ran.right, query));
+      }
+    } else if (keepAs !== undefined) {
+      if (last === undefined)
+        return fail('NothingToKeep', '%as keeps the last result, and no query has run yet');
+      kept.set(keepAs, last);
+      outputs.push(textBundle(`kept the last result (${summaryLine(last.summary)}) as $${keepAs}`));
+    } else if (explain) {
+      return fail('MagicError', '%explain needs a query on the lines below it');
+    }
+
+    for (const bundle of outputs.slice(0, -1)) context.display(bundle);
+    const result = outputs.at(-1);
+    return result === undefined ? { _tag: 'Ok' } : { _tag: 'Ok', result };
+  };
+
+  const isComplete = (code: string): Completeness => {
+    const cell = parseCell(code);
+    if (E.isLeft(cell)) return { status: 'invalid' };
+    if (cell.right.query === '') return { status: 'complete' };
+    const answer = toolkit.isComplete(cell.right.query);
+    return answer.complete
+      ? { status: 'complete' }
+      : { status: 'incomplete', indent: answer.indent };
+  };
+
+  const docs = pathToFileURL(resolve(here, '..', '..', '..', 'docs', 'language.md')).href;
+  const readme = pathToFileURL(resolve(here, '..', 'README.md')).href;
+  const info = {
+    implementation: 'baql-kernel',
+    implementationVersion: packageVersion(),
+    banner: 'BAQL — ask questions of Candescent banking activity logs. %help lists the magics.',
+    languageInfo: {
+      name: 'baql',
+      version: '1.0',
+      mimetype: 'text/x-baql',
+      file_extension: '.baql',
+      pygments_lexer: 'text',
+      codemirror_mode: 'text/plain',
+    },
+    helpLinks: [
+      { text: 'BAQL language', url: docs },
+      { text: 'BAQL kernel', url: readme },
+    ],
+  };
+
+  return {
+    kept,
+    params,
+    info,
+    execute,
+    complete: async (code, cursor) => {
+      const s = await session;
+      return assistComplete(
+        code,
+        cursor,
+        E.isRight(s) ? s.right.catalog : undefined,
+        toolkit,
+        queryDirs,
+      );
+    },
+    inspect: async (code, cursor, detail) => {
+      const s = await session;
+      return assistInspect(
+        code,
+        cursor,
+        detail,
+        E.isRight(s) ? s.right : undefined,
+        toolkit,
+        paramsObject(),
+      );
+    },
+    isComplete,
+    shutdown: async () => {
+      const s = await session;
+      if (E.isRight(s)) await s.right.close();
+    },
+  };
+}

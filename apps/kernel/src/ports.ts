@@ -1,0 +1,140 @@
+/**
+ * What the BAQL language needs from the rest of baql, as narrow structural types: a session (a
+ * client and its catalog) and the query toolkit (completion, completeness, diagnostics, saved
+ * queries, error descriptions). `baql-wiring.ts` fills them from `@baql/runtime`, `@baql/core`
+ * and `@baql/query`; keeping them narrow keeps the kernel's dependence on those APIs explicit.
+ *
+ * @since 0.1.0
+ * @module
+ */
+
+/** A position in query text. @since 0.1.0 */
+export interface PositionLike {
+  readonly offset: number;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** A diagnostic (`@baql/query`'s shape). @since 0.1.0 */
+export interface DiagnosticLike {
+  readonly severity: string;
+  readonly code: string;
+  readonly message: string;
+  readonly span: { readonly start: PositionLike; readonly end: PositionLike };
+  readonly hints: readonly string[];
+}
+
+/** A field of the catalog. @since 0.1.0 */
+export interface FieldLike {
+  readonly name: string;
+  readonly aliases?: readonly string[];
+  readonly target: string;
+  readonly attribute?: string;
+  readonly description: string;
+  readonly values?: readonly string[];
+}
+
+/** An attribute of the catalog. @since 0.1.0 */
+export interface AttributeLike {
+  readonly name: string;
+  readonly description?: string;
+  readonly type?: string;
+  readonly examples?: readonly string[];
+}
+
+/** An event id of the catalog. @since 0.1.0 */
+export interface EventLike {
+  readonly id: string;
+  readonly kind: string;
+  readonly description: string;
+  readonly attributes?: readonly string[];
+}
+
+/** The catalog (`@baql/query`'s `Catalog`). @since 0.1.0 */
+export interface CatalogLike {
+  readonly fields: readonly FieldLike[];
+  readonly attributes: readonly AttributeLike[];
+  readonly events: readonly EventLike[];
+}
+
+/** Progress of a running query (`@baql/core`'s progress events). @since 0.1.0 */
+export interface ProgressLike {
+  readonly requestsDone?: number;
+  readonly requestsTotal?: number;
+  readonly pages?: number;
+  readonly records?: number;
+  readonly retries?: number;
+  readonly elapsedMs?: number;
+}
+
+/** Query options the kernel passes. @since 0.1.0 */
+export interface QueryOptionsLike {
+  readonly params?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: ProgressLike) => void;
+}
+
+/** A client (`@baql/core`'s `BaqlClient`, the parts the kernel uses). @since 0.1.0 */
+export interface ClientLike {
+  query(text: string, options: QueryOptionsLike): Promise<unknown>;
+  explain(text: string, options: QueryOptionsLike): string | Promise<string>;
+  compile(text: string, options: QueryOptionsLike): unknown;
+}
+
+/** An open session (`@baql/runtime`'s `Session`, the parts the kernel uses). @since 0.1.0 */
+export interface SessionLike {
+  readonly client: ClientLike;
+  readonly catalog: CatalogLike;
+  readonly profileName: string;
+  close(): Promise<void>;
+}
+
+/** A completion item, whatever its spelling (`label`/`text`/`insertText`/`value`). @since 0.1.0 */
+export type CompletionItemLike =
+  | string
+  | {
+      readonly label?: string;
+      readonly text?: string;
+      readonly insertText?: string;
+      readonly value?: string;
+      readonly kind?: string;
+      readonly detail?: string;
+    };
+
+/** A saved query file, parsed. @since 0.1.0 */
+export interface SavedQueryLike {
+  readonly query: string;
+  /** Declared parameters with their defaults (`undefined` when required). */
+  readonly params: Readonly<Record<string, string | undefined>>;
+  readonly title?: string;
+}
+
+/** Why a thrown error failed a query: a tagged reason, when it is a `BaqlError`. @since 0.1.0 */
+export interface ReasonLike {
+  readonly _tag: string;
+  readonly diagnostics?: readonly DiagnosticLike[];
+}
+
+/** The query-language functions the kernel calls. @since 0.1.0 */
+export interface QueryToolkit {
+  complete(
+    text: string,
+    offset: number,
+    catalog: CatalogLike,
+  ): {
+    readonly items: readonly CompletionItemLike[];
+    readonly replace: { readonly start: number; readonly end: number };
+  };
+  isComplete(text: string): { readonly complete: boolean; readonly indent: string };
+  renderDiagnostic(text: string, diagnostic: DiagnosticLike): string;
+  /** Parses a saved query file; a failure is a message. */
+  parseSavedQuery(
+    fileText: string,
+  ):
+    | { readonly ok: true; readonly saved: SavedQueryLike }
+    | { readonly ok: false; readonly message: string };
+  /** The tagged reason of a thrown `BaqlError`, or `undefined` for any other throw. */
+  reasonOf(error: unknown): ReasonLike | undefined;
+  /** Human text for a reason (never a secret). */
+  describeReason(reason: ReasonLike): string;
+}

@@ -1,0 +1,90 @@
+/**
+ * The MIME bundle of a query result: `text/plain`, `text/html` (escaped table + summary),
+ * `application/json`, and a Vega-Lite chart for `timechart` and `count by`.
+ *
+ * @since 0.1.0
+ * @module
+ */
+import type { MimeBundle } from '../language.js';
+import { renderHtmlTable } from './html.js';
+import { renderTextTable, type ResultView, type SummaryView } from './table.js';
+import { chartKindOf, VEGA_LITE_MIME, vegaLiteSpec } from './vega-lite.js';
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+
+/**
+ * Reads a `@baql/core` `QueryResult` (`{rows, columns, summary, window, kind}`) into a
+ * {@link ResultView}. Columns may be names or `{name}` objects; without columns, the rows' keys
+ * in order of appearance.
+ *
+ * @since 0.1.0
+ */
+export function toResultView(result: unknown): ResultView {
+  const r = isRecord(result) ? result : {};
+  const rows = (Array.isArray(r['rows']) ? r['rows'] : []).filter(isRecord);
+  let columns: string[] = (Array.isArray(r['columns']) ? r['columns'] : [])
+    .map((c: unknown) =>
+      typeof c === 'string'
+        ? c
+        : isRecord(c) && typeof c['name'] === 'string'
+          ? c['name']
+          : undefined,
+    )
+    .filter((c): c is string => c !== undefined);
+  if (columns.length === 0) {
+    const seen = new Set<string>();
+    for (const row of rows) for (const key of Object.keys(row)) seen.add(key);
+    columns = [...seen];
+  }
+  const s = isRecord(r['summary']) ? r['summary'] : {};
+  const w = isRecord(s['window']) ? s['window'] : isRecord(r['window']) ? r['window'] : undefined;
+  const opt = (key: string) => {
+    const value = num(s[key]);
+    return value === undefined ? {} : { [key]: value };
+  };
+  const summary: SummaryView = {
+    rows: num(s['rows']) ?? rows.length,
+    ...opt('requests'),
+    ...opt('pages'),
+    ...opt('retries'),
+    ...opt('bytes'),
+    ...opt('elapsedMs'),
+    ...(w !== undefined && typeof w['start'] === 'string' && typeof w['end'] === 'string'
+      ? { window: { start: w['start'], end: w['end'], defaulted: w['defaulted'] === true } }
+      : {}),
+  };
+  return { columns, rows, summary };
+}
+
+/** Rows kept in `application/json` (the table shows fewer). @since 0.1.0 */
+export const JSON_ROW_LIMIT = 10_000;
+
+/**
+ * The MIME bundle of a result; `query` picks the chart (`| timechart`, `| count by`).
+ *
+ * @since 0.1.0
+ */
+export function resultBundle(view: ResultView, query = ''): MimeBundle {
+  const kind = chartKindOf(query);
+  const chart = kind === undefined ? undefined : vegaLiteSpec(view, kind);
+  return {
+    'text/plain': renderTextTable(view),
+    'text/html': renderHtmlTable(view),
+    'application/json': {
+      columns: view.columns,
+      rows: view.rows.slice(0, JSON_ROW_LIMIT),
+      summary: view.summary,
+      truncated: view.rows.length > JSON_ROW_LIMIT,
+    },
+    ...(chart === undefined ? {} : { [VEGA_LITE_MIME]: chart }),
+  };
+}
+
+/** A bundle of plain text (with an HTML `<pre>` twin). @since 0.1.0 */
+export function textBundle(text: string): MimeBundle {
+  return { 'text/plain': text };
+}

@@ -1,0 +1,57 @@
+/**
+ * The `text/html` of results: a readable table with the summary, every value escaped.
+ *
+ * @since 0.1.0
+ * @module
+ */
+import { cellText, summaryLine, type ResultView, type TableOptions } from './table.js';
+
+const ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for HTML content and attribute values. @since 0.1.0 */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+}
+
+const STYLE =
+  '<style>.baql-result table{border-collapse:collapse;font-size:12px}' +
+  '.baql-result th,.baql-result td{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top;white-space:nowrap;max-width:32em;overflow:hidden;text-overflow:ellipsis}' +
+  '.baql-result th{background:#f3f5f7}.baql-result .baql-summary{color:#555;font-size:11px;margin:4px 0}</style>';
+
+/**
+ * Renders a result as an HTML table with a summary line. Numbers are right-aligned.
+ *
+ * @since 0.1.0
+ */
+export function renderHtmlTable(result: ResultView, options: TableOptions = {}): string {
+  const maxRows = options.maxRows ?? 200;
+  const shown = result.rows.slice(0, maxRows);
+  const head = result.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
+  const body = shown
+    .map((row) => {
+      const tds = result.columns.map((c) => {
+        const value = row[c];
+        const text = escapeHtml(cellText(value));
+        return typeof value === 'number'
+          ? `<td style="text-align:right">${text}</td>`
+          : `<td title="${text}">${text}</td>`;
+      });
+      return `<tr>${tds.join('')}</tr>`;
+    })
+    .join('\n');
+  const more =
+    result.rows.length > shown.length
+      ? `<p class="baql-summary">… ${(result.rows.length - shown.length).toLocaleString('en-US')} more rows not shown</p>`
+      : '';
+  const table =
+    result.columns.length === 0 || result.rows.length === 0
+      ? '<p><em>(no rows)</em></p>'
+      : `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+  return `<div class="baql-result">${STYLE}\n${table}\n${more}<p class="baql-summary">${escapeHtml(summaryLine(result.summary))}</p></div>`;
+}

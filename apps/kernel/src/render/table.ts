@@ -1,0 +1,110 @@
+/**
+ * A query result as the renderers see it, and the plain-text table (the `text/plain` of results).
+ *
+ * @since 0.1.0
+ * @module
+ */
+
+/** The summary line of a result. @since 0.1.0 */
+export interface SummaryView {
+  readonly rows: number;
+  readonly requests?: number;
+  readonly pages?: number;
+  readonly retries?: number;
+  readonly bytes?: number;
+  readonly elapsedMs?: number;
+  readonly window?: { readonly start: string; readonly end: string; readonly defaulted?: boolean };
+}
+
+/** A result: column names in order, rows as objects, and its summary. @since 0.1.0 */
+export interface ResultView {
+  readonly columns: readonly string[];
+  readonly rows: readonly Readonly<Record<string, unknown>>[];
+  readonly summary: SummaryView;
+}
+
+/** A cell value as text (`''` for absent values). @since 0.1.0 */
+export function cellText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value);
+  }
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch (_error) {
+    return String(value);
+  }
+}
+
+const formatBytes = (bytes: number): string =>
+  bytes < 1024
+    ? `${bytes} B`
+    : bytes < 1024 * 1024
+      ? `${(bytes / 1024).toFixed(1)} KB`
+      : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+const plural = (n: number, word: string) =>
+  `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+/** The one-line summary: `3 rows · 1 request · 1 page · 0 retries · 2.1 KB · 12 ms · window …`. @since 0.1.0 */
+export function summaryLine(summary: SummaryView): string {
+  const parts = [plural(summary.rows, 'row')];
+  if (summary.requests !== undefined) parts.push(plural(summary.requests, 'request'));
+  if (summary.pages !== undefined) parts.push(plural(summary.pages, 'page'));
+  if (summary.retries !== undefined)
+    parts.push(plural(summary.retries, 'retry').replace('retrys', 'retries'));
+  if (summary.bytes !== undefined) parts.push(formatBytes(summary.bytes));
+  if (summary.elapsedMs !== undefined) parts.push(`${Math.round(summary.elapsedMs)} ms`);
+  if (summary.window !== undefined) {
+    parts.push(
+      `window ${summary.window.start} → ${summary.window.end}${summary.window.defaulted === true ? ' (default)' : ''}`,
+    );
+  }
+  return parts.join(' · ');
+}
+
+const clip = (text: string, width: number): string => {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length <= width ? flat : `${flat.slice(0, width - 1)}…`;
+};
+
+/** Options of the table renderers. @since 0.1.0 */
+export interface TableOptions {
+  /** Rows shown (default 50 for text, 200 for HTML); the rest is counted. */
+  readonly maxRows?: number;
+  /** Widest column in characters, for text (default 40). */
+  readonly maxWidth?: number;
+}
+
+/**
+ * Renders a fixed-width text table with the summary line under it.
+ *
+ * @since 0.1.0
+ */
+export function renderTextTable(result: ResultView, options: TableOptions = {}): string {
+  const maxRows = options.maxRows ?? 50;
+  const maxWidth = options.maxWidth ?? 40;
+  const shown = result.rows.slice(0, maxRows);
+  if (result.columns.length === 0 || result.rows.length === 0) {
+    return `(no rows)\n${summaryLine(result.summary)}`;
+  }
+  const cells = shown.map((row) => result.columns.map((c) => clip(cellText(row[c]), maxWidth)));
+  const widths = result.columns.map((c, i) =>
+    Math.max(clip(c, maxWidth).length, ...cells.map((r) => (r[i] ?? '').length)),
+  );
+  const line = (values: readonly string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  const out = [
+    line(result.columns.map((c) => clip(c, maxWidth))),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...cells.map(line),
+  ];
+  if (result.rows.length > shown.length)
+    out.push(`… ${plural(result.rows.length - shown.length, 'more row')}`);
+  out.push(summaryLine(result.summary));
+  return out.join('\n');
+}

@@ -1,0 +1,93 @@
+import fc from 'fast-check';
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { parseCell, splitWords } from '../src/magics.js';
+
+const parsed = (code: string) => {
+  const result = parseCell(code);
+  if (E.isLeft(result)) throw new Error(result.left.message);
+  return result.right;
+};
+
+describe('magics', () => {
+  it('splits leading magic lines from the query', () => {
+    const cell = parsed(
+      '%profile sandbox\n%param user=alice\n\n%as logins\ntype:login user:$user\n| count by channel',
+    );
+    expect(cell.magics).toEqual([
+      { _tag: 'Profile', name: 'sandbox' },
+      { _tag: 'Param', name: 'user', value: 'alice' },
+      { _tag: 'As', name: 'logins' },
+    ]);
+    expect(cell.query).toBe('type:login user:$user\n| count by channel');
+    expect(cell.queryOffset).toBe('%profile sandbox\n%param user=alice\n\n%as logins\n'.length);
+  });
+
+  it('a query without magics is the whole cell; % inside a query is not a magic', () => {
+    const cell = parsed('  type:login\n%values channel');
+    expect(cell.magics).toEqual([]);
+    expect(cell.query).toBe('type:login\n%values channel');
+    expect(cell.queryOffset).toBe(2);
+  });
+
+  it('parses every magic', () => {
+    expect(parsed('%explain\n%fields\n%events\n%values channel\n%help\n%param').magics).toEqual([
+      { _tag: 'Explain' },
+      { _tag: 'Fields' },
+      { _tag: 'Events' },
+      { _tag: 'Values', field: 'channel' },
+      { _tag: 'Help' },
+      { _tag: 'Params' },
+    ]);
+    expect(parsed('%run failed-logins user="bob smith" days=7').magics).toEqual([
+      { _tag: 'Run', name: 'failed-logins', params: { user: 'bob smith', days: '7' } },
+    ]);
+    expect(parsed('%param window=').magics).toEqual([{ _tag: 'Param', name: 'window', value: '' }]);
+    expect(parsed('%%as x').magics).toEqual([{ _tag: 'As', name: 'x' }]);
+  });
+
+  it('reports bad magics with the line and a hint', () => {
+    expect(parseCell('%fieldz')).toEqual(
+      E.left({
+        _tag: 'MagicError',
+        line: 1,
+        message: 'unknown magic %fieldz',
+        hints: ['did you mean %fields?'],
+      }),
+    );
+    const missing = parseCell('%explain\n%values');
+    expect(E.isLeft(missing) && missing.left).toMatchObject({
+      line: 2,
+      message: '%values needs one field name',
+    });
+    expect(E.isLeft(parseCell('%param user'))).toBe(true);
+    expect(E.isLeft(parseCell('%run q a="open'))).toBe(true);
+    expect(E.isLeft(parseCell('%profile'))).toBe(true);
+    expect(E.isLeft(parseCell('%as a b'))).toBe(true);
+  });
+
+  it('splitWords honours quotes and escapes', () => {
+    expect(splitWords(`a "b c" 'd "e"' f\\ g x="y \\" z" ""`)).toEqual(
+      E.right(['a', 'b c', 'd "e"', 'f\\', 'g', 'x=y " z', '']),
+    );
+  });
+
+  it('never throws, and a magic-free cell keeps its query (property)', () => {
+    fc.assert(
+      fc.property(fc.string(), (code) => {
+        const result = parseCell(code);
+        if (E.isRight(result)) {
+          expect(code.slice(result.right.queryOffset).trim()).toBe(result.right.query);
+        }
+        if (!code.trimStart().startsWith('%'))
+          expect(result).toEqual(
+            E.right({
+              magics: [],
+              query: code.trim(),
+              queryOffset: code.length - code.trimStart().length,
+            }),
+          );
+      }),
+    );
+  });
+});
