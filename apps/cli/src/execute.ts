@@ -73,6 +73,8 @@ export async function executeQuery(
       progress.update(event);
     },
   });
+  // Settled below; never left to reject unobserved when the query fails or is cancelled.
+  stream.summary.catch(() => undefined);
   let stopped = false;
   let sink: ReturnType<typeof createSink> | undefined;
   const out: TextWriter = options.beforeOutput

@@ -9,6 +9,8 @@ import {
   BaqlError,
   createClient,
   loadConfig,
+  loadPlugins,
+  type BaqlPlugin,
   resolveProfile,
   type BaqlClient,
   type ClientOptions,
@@ -97,7 +99,8 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
       env,
     });
   const profile = resolveProfile(config, options.profile, env);
-  if (profile.sandbox) return openSandboxSession(profile, config, options);
+  const plugins = await pluginsOf(profile);
+  if (profile.sandbox) return openSandboxSession(profile, config, options, env, plugins);
   const client = createClient({
     baseUrl: profile.baseUrl,
     clientId: profile.clientId,
@@ -105,6 +108,7 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
     institutionId: profile.institutionId,
     grant: profile.grant,
     ...(profile.scopes === undefined ? {} : { scopes: profile.scopes }),
+    ...(plugins.length === 0 ? {} : { plugins }),
     ...tuning(profile),
     ...options.client,
   });
@@ -132,12 +136,20 @@ async function openSandboxSession(
   profile: Extract<ResolvedProfile, { sandbox: true }>,
   config: LoadedConfig,
   options: OpenSessionOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  plugins: readonly BaqlPlugin[],
 ): Promise<Session> {
+  const faults = env['BAQL_SANDBOX_FAULTS'];
   // Loaded only here: library users and remote profiles never pay for SQLite.
   const { startSandbox } = await import('@baql/sandbox');
   let sandbox: Awaited<ReturnType<typeof startSandbox>>;
   try {
-    sandbox = await startSandbox({ port: 0, ...profile.sandboxOptions, ...options.sandbox });
+    sandbox = await startSandbox({
+      port: 0,
+      ...profile.sandboxOptions,
+      ...(faults === undefined || faults === '' ? {} : { faults: parseFaults(faults) }),
+      ...options.sandbox,
+    });
   } catch (error) {
     throw new BaqlError({
       _tag: 'ConfigError',
@@ -149,6 +161,7 @@ async function openSandboxSession(
     clientId: sandbox.clientId,
     clientSecret: sandbox.clientSecret,
     institutionId: sandbox.institutionId,
+    ...(plugins.length === 0 ? {} : { plugins }),
     ...tuning(profile),
     ...options.client,
   });
@@ -179,6 +192,49 @@ async function openSandboxSession(
       }
     },
   };
+}
+
+async function pluginsOf(profile: ResolvedProfile): Promise<readonly BaqlPlugin[]> {
+  if (profile.plugins.length === 0) return [];
+  const loaded = await loadPlugins(profile.plugins, profile.pluginDir);
+  if (loaded._tag === 'Left') throw new BaqlError(loaded.left);
+  return loaded.right;
+}
+
+/**
+ * Reads `$BAQL_SANDBOX_FAULTS`: JSON (`{"latencyMs":2000}`) or `key=number` pairs
+ * (`latencyMs=2000,errorRate=0.1`), as the sandbox's own `--faults` option.
+ */
+export function parseFaults(text: string): Record<string, number> {
+  const t = text.trim();
+  const fail = (why: string): never => {
+    throw new BaqlError({ _tag: 'ConfigError', message: `BAQL_SANDBOX_FAULTS: ${why}` });
+  };
+  if (t === '' || t === 'off' || t === 'none') return {};
+  let value: unknown;
+  if (t.startsWith('{')) {
+    try {
+      value = JSON.parse(t);
+    } catch {
+      return fail('not valid JSON');
+    }
+  } else {
+    value = Object.fromEntries(
+      t.split(',').map((pair) => {
+        const [k, v] = pair.split('=').map((x) => x.trim());
+        if (!k || v === undefined || v === '' || Number.isNaN(Number(v)))
+          fail(`cannot read "${pair}" (expected key=number)`);
+        return [k, Number(v)];
+      }),
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return fail('expected an object');
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      fail(`"${k}" must be a non-negative number`);
+  }
+  return value as Record<string, number>;
 }
 
 function tuning(profile: ResolvedProfile): { concurrency?: number; pageSize?: number } {

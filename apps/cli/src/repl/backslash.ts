@@ -32,13 +32,31 @@ export const BACKSLASH_HELP: readonly (readonly [string, string])[] = [
   ['\\q', 'quit (or Ctrl-D)'],
 ];
 
-/** Splits words, honouring "double" and 'single' quotes. */
+/** Splits words the shell way: quotes ("double", 'single') group, `\` escapes in double quotes. */
 export function splitWords(text: string): string[] {
   const words: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
-  for (const m of text.matchAll(re)) {
-    words.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? m[3] ?? ''));
+  let word = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < text.length; i += 1) {
+    const ch = text[i] ?? '';
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else if (ch === '\\' && quote === '"' && i + 1 < text.length) word += text[++i] ?? '';
+      else word += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      inWord = true;
+    } else if (/\s/.test(ch)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += ch;
+      inWord = true;
+    }
   }
+  if (inWord) words.push(word);
   return words;
 }
 

@@ -136,7 +136,10 @@ export class LineEditor {
   private readonly onKeypress = (str: string | undefined, key: Key | undefined) =>
     this.handleKey(str, key ?? {});
 
+  private history: History | undefined;
+
   constructor(private readonly options: LineEditorOptions) {
+    this.history = options.history;
     this.prompt = options.prompt;
     const width = visible(options.prompt);
     const cont = options.continuation ?? '… ';
@@ -154,7 +157,7 @@ export class LineEditor {
     this.cursor = initial.length;
     this.cursorRow = 0;
     this.regionRows = 1;
-    this.historyIndex = this.options.history?.entries.length ?? 0;
+    this.historyIndex = this.history?.entries.length ?? 0;
     this.draft = '';
     this.search = undefined;
     this.active = true;
@@ -162,6 +165,12 @@ export class LineEditor {
     return new Promise((resolve) => {
       this.resolveRead = resolve;
     });
+  }
+
+  /** Switches to another history (the REPL does once the profile is known). */
+  setHistory(history: History): void {
+    this.history = history;
+    if (!this.search) this.historyIndex = history.entries.length;
   }
 
   /** Writes `text` above the prompt without losing what is being typed. */
@@ -252,7 +261,7 @@ export class LineEditor {
         case 'r':
           this.search = {
             term: '',
-            index: this.options.history?.entries.length ?? 0,
+            index: this.history?.entries.length ?? 0,
             failed: false,
           };
           return this.render();
@@ -365,7 +374,7 @@ export class LineEditor {
       const prevStart = this.lineStart(start - 1);
       return this.moveTo(Math.min(prevStart + column, start - 1));
     }
-    const entries = this.options.history?.entries ?? [];
+    const entries = this.history?.entries ?? [];
     if (this.historyIndex === 0) return;
     if (this.historyIndex === entries.length) this.draft = this.buffer;
     this.historyIndex -= 1;
@@ -379,7 +388,7 @@ export class LineEditor {
       const nextStart = end + 1;
       return this.moveTo(Math.min(nextStart + column, this.lineEnd(nextStart)));
     }
-    const entries = this.options.history?.entries ?? [];
+    const entries = this.history?.entries ?? [];
     if (this.historyIndex >= entries.length) return;
     this.historyIndex += 1;
     this.setBuffer(
@@ -400,7 +409,7 @@ export class LineEditor {
     this.cursor = 0;
     this.cursorRow = 0;
     this.regionRows = 1;
-    this.historyIndex = this.options.history?.entries.length ?? 0;
+    this.historyIndex = this.history?.entries.length ?? 0;
     this.render(false);
   }
 
@@ -411,7 +420,7 @@ export class LineEditor {
       const verdict = this.options.isComplete(text);
       if (!verdict.complete) return this.insert(`\n${' '.repeat(verdict.indent ?? 0)}`);
     }
-    this.options.history?.add(text);
+    this.history?.add(text);
     this.finish(text);
   }
 
@@ -470,7 +479,7 @@ export class LineEditor {
 
   private handleSearchKey(str: string | undefined, key: Key): void {
     const search = this.search;
-    const history = this.options.history;
+    const history = this.history;
     if (!search) return;
     const name = key.name ?? '';
     const accept = () => {
@@ -522,8 +531,8 @@ export class LineEditor {
   private refreshSearch(): void {
     const search = this.search;
     if (!search) return;
-    const entries = this.options.history?.entries.length ?? 0;
-    const found = this.options.history ? this.options.history.search(search.term, entries) : -1;
+    const entries = this.history?.entries.length ?? 0;
+    const found = this.history ? this.history.search(search.term, entries) : -1;
     search.failed = found < 0 && search.term !== '';
     search.index = found < 0 ? entries : found;
     this.render();
@@ -554,7 +563,7 @@ export class LineEditor {
       const entry =
         this.search.failed || this.search.term === ''
           ? ''
-          : (this.options.history?.entries[this.search.index] ?? '');
+          : (this.history?.entries[this.search.index] ?? '');
       prompt = `(${this.search.failed ? 'failed ' : ''}reverse-i-search)\`${this.search.term}': `;
       text = entry;
       const at = entry.toLowerCase().indexOf(this.search.term.toLowerCase());

@@ -70,7 +70,9 @@ export async function runRepl(io: CliIo, options: ConnectionOptions): Promise<nu
   }
   const stdout = io.stdout;
   const input = io.stdin as unknown as NodeJS.ReadStream;
-  const history = new History(historyFile(io, options.profile ?? io.env.BAQL_PROFILE ?? 'default'));
+  const requested = options.profile ?? io.env.BAQL_PROFILE;
+  const history = new History(historyFile(io, requested ?? 'default'));
+  const loadedEntries = history.entries.length;
   let query: Query | undefined;
   let session: Session | undefined;
   let sessionError: unknown;
@@ -105,6 +107,12 @@ export async function runRepl(io: CliIo, options: ConnectionOptions): Promise<nu
   })().then(
     (s) => {
       session = s;
+      if (s.profileName !== requested) {
+        // History is per profile: now that the profile is known, use its file.
+        const own = new History(historyFile(io, s.profileName));
+        for (const entry of history.entries.slice(loadedEntries)) own.add(entry);
+        editor.setHistory(own);
+      }
       editor.printAbove(s.banner.lines.join('\n'));
       return s;
     },

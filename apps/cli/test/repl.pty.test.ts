@@ -1,0 +1,146 @@
+/**
+ * The REPL driven through a real pseudo-terminal, as an analyst uses it: a typo shows the caret
+ * and a hint; Tab completes; a query prints a table; Ctrl-C cancels a slow query and the prompt
+ * comes back; `\o csv` switches the output; `\save` then `\run` round-trips a saved query.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { built, KEYS, scratchDir, Terminal } from './terminal.js';
+
+const PROMPT = /baql> $/;
+
+describe.skipIf(!built)('the REPL in a pseudo-terminal', () => {
+  let term: Terminal;
+  let home: string;
+
+  beforeAll(async () => {
+    home = scratchDir();
+    term = Terminal.start([], { cwd: home, env: { BAQL_QUERIES_DIR: join(home, 'saved') } });
+    await term.waitFor(/embedded sandbox[\s\S]*sample data[\s\S]*baql> /, { timeoutMs: 30_000 });
+  }, 40_000);
+
+  afterAll(async () => {
+    term.type(KEYS.ctrlD);
+    expect(await term.exit()).toBe(0);
+  });
+
+  it('opens on the sandbox with a banner that says it is sample data and suggests a query', () => {
+    expect(term.screen).toMatch(/institution \S+/);
+    expect(term.screen).toMatch(/Try: .+/);
+  });
+
+  it('runs the banner suggestion and prints a table with the timing line', async () => {
+    const suggestion = /Try: (.+)/.exec(term.screen)?.[1]?.trim() ?? '';
+    expect(suggestion).not.toBe('');
+    const mark = term.mark();
+    await term.typeSlowly(suggestion);
+    term.type(KEYS.enter);
+    const out = await term.waitFor(
+      /\d+ rows? · \d+ requests? · \d+ pages? · \d+ retr(y|ies) · [\d.]+ s[\s\S]*baql> /,
+      { from: mark },
+    );
+    expect(out).toMatch(/┌[─┬]+┐/);
+    expect(out).toMatch(/│ channel\s+│ count\s+│/);
+    expect(out).toMatch(/│ (ONLINE|MOBILE)\s+│\s+\d+ │/);
+  });
+
+  it('shows a caret under a typo and a did-you-mean hint, not a stack trace', async () => {
+    const mark = term.mark();
+    await term.typeSlowly('type:logn since 1d');
+    term.type(KEYS.enter);
+    const out = await term.waitFor(PROMPT, { from: mark });
+    expect(out).toMatch(/line 1, column \d+/);
+    expect(out).toMatch(/\| type:logn since 1d\n\s+\|\s+\^+/);
+    expect(out).toMatch(/hint: .*login/);
+    expect(out).not.toMatch(/\bat .+\.js:\d+/);
+  });
+
+  it('completes event ids with Tab', async () => {
+    const mark = term.mark();
+    await term.typeSlowly('type:mfa');
+    term.type(KEYS.tab);
+    await new Promise((r) => setTimeout(r, 300));
+    term.type(KEYS.tab);
+    const out = await term.waitFor(
+      /mfaChallenge[\s\S]*mfaEnrollment|mfaEnrollment[\s\S]*mfaChallenge/,
+      { from: mark },
+    );
+    expect(out).toContain('mfaChallenge');
+    term.type(KEYS.ctrlC);
+    await term.waitFor(PROMPT, { from: term.mark() - 20 });
+  });
+
+  it('switches to CSV with \\o csv', async () => {
+    let mark = term.mark();
+    term.type('\\o csv\r');
+    await term.waitFor(/Output: csv/, { from: mark });
+    mark = term.mark();
+    await term.typeSlowly('type:login since 7d | count by segment');
+    term.type(KEYS.enter);
+    const out = await term.waitFor(/rows? ·[\s\S]*baql> /, { from: mark });
+    expect(out).toMatch(/^segment,count\r?$/m);
+    expect(out).toMatch(/^(RETAIL|BUSINESS|retail|business),\d+\r?$/m);
+    term.type('\\o table\r');
+    await term.waitFor(/Output: table/, { from: mark });
+  });
+
+  it('saves the last query with \\save and runs it back with \\run', async () => {
+    let mark = term.mark();
+    await term.typeSlowly('type:transfer since 7d | count by segment');
+    term.type(KEYS.enter);
+    const first = await term.waitFor(/rows? ·[\s\S]*baql> /, { from: mark });
+    mark = term.mark();
+    term.type('\\save transfers-by-segment\r');
+    await term.waitFor(/Saved .*transfers-by-segment\.baql/, { from: mark });
+    const file = join(home, 'saved', 'transfers-by-segment.baql');
+    expect(existsSync(file)).toBe(true);
+    expect(readFileSync(file, 'utf8')).toMatch(/^# name: transfers-by-segment$/m);
+    mark = term.mark();
+    term.type('\\run transfers-by-segment\r');
+    const again = await term.waitFor(/rows? ·[\s\S]*baql> /, { from: mark });
+    const table = (s: string) =>
+      s
+        .split('\n')
+        .filter((l) => l.startsWith('│'))
+        .join('\n');
+    expect(table(again)).toBe(table(first));
+  });
+
+  it('recalls history with Up and keeps it across sessions', async () => {
+    const mark = term.mark();
+    term.type(KEYS.up);
+    await term.waitFor('type:transfer since 7d | count by segment', { from: mark });
+    term.type(KEYS.ctrlC);
+    await term.waitFor(PROMPT, { from: mark });
+    const history = readFileSync(join(home, '.baql', 'history', 'sandbox.jsonl'), 'utf8');
+    expect(history).toContain('"type:login since 7d | count by segment"');
+  });
+});
+
+describe.skipIf(!built)('Ctrl-C during a slow query', () => {
+  it('cancels the query (and its HTTP calls), never the REPL', async () => {
+    const home = scratchDir();
+    const term = Terminal.start([], { cwd: home, env: { BAQL_SANDBOX_FAULTS: 'latencyMs=4000' } });
+    try {
+      await term.waitFor(/embedded sandbox[\s\S]*baql> /, { timeoutMs: 30_000 });
+      let mark = term.mark();
+      await term.typeSlowly('type:login since 7d');
+      term.type(KEYS.enter);
+      await new Promise((r) => setTimeout(r, 700));
+      const pressed = Date.now();
+      term.type(KEYS.ctrlC);
+      const out = await term.waitFor(/Cancelled\.[\s\S]*baql> /, { from: mark, timeoutMs: 3000 });
+      expect(Date.now() - pressed).toBeLessThan(3000);
+      expect(out).not.toMatch(/rows? ·/);
+      // Still alive and usable.
+      mark = term.mark();
+      term.type('\\timing\r');
+      await term.waitFor(/Timing is off/, { from: mark });
+      term.type(KEYS.ctrlD);
+      expect(await term.exit()).toBe(0);
+    } finally {
+      term.kill();
+    }
+  }, 60_000);
+});
