@@ -4,6 +4,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
+import { describeError, type BaqlReason } from '@baql/core';
 import swagger from '@fastify/swagger';
 import Fastify, {
   LogController,
@@ -68,12 +69,8 @@ function defaultReadiness(client: ServerClient): () => Promise<ReadyState> {
   };
 }
 
-function describeFrom(client: unknown): Describe | undefined {
-  const d = (client as { describeError?: unknown } | undefined)?.describeError;
-  return typeof d === 'function'
-    ? (reason) => (d as (r: unknown) => string).call(client, reason)
-    : undefined;
-}
+/** Human detail of a client failure: core's `describeError` (explains BAS_/CMN_ codes, never a secret). */
+const describe: Describe = (reason) => describeError(reason as unknown as BaqlReason);
 
 /** Route label for metrics and logs: the route template, never the raw URL. */
 function routeOf(request: FastifyRequest): string {
@@ -131,7 +128,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     limiter: new RateLimiter(),
     metrics,
     queriesDir: options.queriesDir,
-    describe: describeFrom(client),
+    describe,
     readiness: options.readiness ?? defaultReadiness(client),
     inFlight: new Set(),
     draining: false,

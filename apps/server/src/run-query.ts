@@ -61,12 +61,11 @@ export function wantsNdjson(
 
 function optionsOf(
   job: QueryJob,
-  request: FastifyRequest,
+  _request: FastifyRequest,
   extra: Partial<ServerQueryOptions>,
 ): ServerQueryOptions {
   return {
     ...(job.params === undefined ? {} : { params: job.params }),
-    transactionId: request.baql.transactionId,
     ...extra,
   };
 }

@@ -57,7 +57,7 @@ export function registerQueryRoutes(api: FastifyInstance, state: ServerState): v
           format: undefined,
           mode: 'query',
         });
-        const warnings: unknown = plan['diagnostics'];
+        const warnings: unknown = (plan as { diagnostics?: unknown }).diagnostics;
         const notes = Array.isArray(warnings) ? warnings : [];
         return { valid: true, diagnostics: notes, window: plan.window };
       } catch (error) {

@@ -1,0 +1,123 @@
+/**
+ * Test harness: the real stack over real HTTP. `openSession` starts the embedded sandbox, the
+ * server listens on port 0, and tests talk to it with `fetch`. Upstream requests are counted by
+ * wrapping the client's fetch (every request the client really sends to the sandbox).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSession } from '@baql/runtime';
+import type { FastifyInstance } from 'fastify';
+import {
+  correlatingFetch,
+  createServer,
+  serverMetricsPlugin,
+  type ApiKeyConfig,
+  type ServerLimits,
+  type ServerOptions,
+} from '../src/index.js';
+
+/** Keys of the test server. */
+export const KEYS = {
+  admin: 'admin-key-0123456789abcdef',
+  saved: 'saved-key-0123456789abcdef',
+  tight: 'tight-key-0123456789abcdef',
+} as const;
+
+export const API_KEYS: ApiKeyConfig[] = [
+  { name: 'admin', key: KEYS.admin, rateLimit: { max: 100_000, windowMs: 1000 } },
+  { name: 'saved-only', key: KEYS.saved, rights: { query: false, queries: ['logins'] } },
+  { name: 'tight', key: KEYS.tight, rateLimit: { max: 3, windowMs: 60_000 } },
+];
+
+/** A running stack. */
+export interface Stack {
+  readonly base: string;
+  readonly app: FastifyInstance;
+  readonly session: Awaited<ReturnType<typeof openSession>>;
+  /** Upstream requests sent so far, by URL path. */
+  readonly upstream: string[];
+  /** The transactionId headers sent upstream, in order. */
+  readonly transactionIds: string[];
+  /** Log lines written by the server (parsed JSON). */
+  readonly logs: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+/** Starts the sandbox session and the server. */
+export async function startStack(
+  options: {
+    limits?: Partial<ServerLimits>;
+    queriesDir?: string;
+    sandbox?: Record<string, unknown>;
+    extra?: Partial<ServerOptions>;
+  } = {},
+): Promise<Stack> {
+  const upstream: string[] = [];
+  const transactionIds: string[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'baql-server-test-'));
+  const fetchCounting = async (url: string, init: { headers?: Record<string, string> }) => {
+    upstream.push(new URL(url).pathname);
+    const tx = init.headers?.['transactionId'];
+    if (tx !== undefined) transactionIds.push(tx);
+    return globalThis.fetch(url, init as RequestInit);
+  };
+  const session = await openSession({
+    profile: 'sandbox',
+    config: { dir, file: {} },
+    env: {},
+    ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }),
+    client: { plugins: [serverMetricsPlugin], fetch: correlatingFetch(fetchCounting) } as never,
+  });
+  const logs: Record<string, unknown>[] = [];
+  const stream = {
+    write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>),
+  };
+  const app = createServer({
+    session,
+    closeSession: true,
+    apiKeys: API_KEYS,
+    env: {},
+    ...(options.queriesDir === undefined ? {} : { queriesDir: options.queriesDir }),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    logger: { level: 'debug', stream } as never,
+    ...options.extra,
+  });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { base, app, session, upstream, transactionIds, logs, close: () => app.close() };
+}
+
+/** Writes saved queries to a new directory. */
+export function savedDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'baql-saved-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+/** POSTs JSON with a key. */
+export function post(
+  base: string,
+  path: string,
+  body: unknown,
+  key: string | undefined = KEYS.admin,
+  headers: Record<string, string> = {},
+) {
+  return fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(key === undefined ? {} : { authorization: `Bearer ${key}` }),
+      ...headers,
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+/** Asserts a problem+json answer and returns its document. */
+export async function problemOf(res: Response): Promise<Record<string, unknown>> {
+  const type = res.headers.get('content-type') ?? '';
+  if (!type.startsWith('application/problem+json')) {
+    throw new Error(`expected problem+json, got ${res.status} ${type}: ${await res.text()}`);
+  }
+  return (await res.json()) as Record<string, unknown>;
+}
