@@ -185,6 +185,7 @@ export function createAuth(options: AuthOptions): Auth {
       path: '/oauth2/v1/token',
       headers,
       body: form(body as unknown as Record<string, string>),
+      expectJson: true,
       ...(signal === undefined ? {} : { signal }),
     })();
     if (E.isLeft(sent)) return sent;

@@ -75,6 +75,7 @@ export function createPageFetcher(options: PageFetcherOptions): PageFetcher {
                   headers: { Authorization: authorization, 'Content-Type': 'application/json' },
                   body,
                   signal,
+                  expectJson: true,
                 },
                 events,
               ),

@@ -86,6 +86,11 @@ export interface HttpRequest {
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
   readonly signal?: AbortSignal;
+  /**
+   * Parse a 2xx body as JSON inside the retry loop: a body cut short (a truncated gzip stream
+   * decodes "cleanly" to partial text) is then retried like a reset instead of failing to decode.
+   */
+  readonly expectJson?: boolean;
 }
 
 /** A received answer (body read completely, so a reset mid-body is retried too). */
@@ -95,6 +100,8 @@ export interface HttpResponse {
   readonly transactionId: string;
   readonly headers: { get(name: string): string | null };
   readonly bytes: number;
+  /** The parsed body, when the request had `expectJson` and the answer was a non-empty 2xx. */
+  readonly json?: unknown;
 }
 
 /** Counters a transport keeps (read by the executor for progress and summary). */
@@ -190,12 +197,28 @@ export function createTransport(options: TransportOptions): Transport {
       const body = await res.text();
       const length = Number(res.headers.get('content-length'));
       const bytes = Number.isFinite(length) && length > 0 ? length : body.length;
+      let json: unknown;
+      if (
+        request.expectJson === true &&
+        res.status >= 200 &&
+        res.status < 300 &&
+        body.trim() !== ''
+      ) {
+        try {
+          json = JSON.parse(body);
+        } catch {
+          throw Object.assign(new Error('the response body was cut short (not complete JSON)'), {
+            code: 'ETRUNCATED',
+          });
+        }
+      }
       const out: HttpResponse = {
         status: res.status,
         body,
         transactionId: res.headers.get('transactionId') ?? info.transactionId,
         headers: res.headers,
         bytes,
+        ...(json === undefined ? {} : { json }),
       };
       const code = res.status >= 400 ? peekErrorBody(body).code : undefined;
       for (const m of middleware) {

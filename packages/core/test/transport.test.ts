@@ -9,7 +9,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTransport, type RequestInfo } from '../src/transport.js';
 
-type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
+type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => unknown;
 let server: Server | undefined;
 const connections = new Set<unknown>();
 
@@ -40,9 +40,8 @@ describe('transport', () => {
     const ids: string[] = [];
     const url = await serve((req, res, n) => {
       ids.push(String(req.headers['transactionid']));
-      if (n < 3)
-        return res.writeHead(503).end('{"code":"BAS_99999","message":"Internal server error"}');
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      if (n < 3) res.writeHead(503).end('{"code":"BAS_99999","message":"Internal server error"}');
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     });
     let retries = 0;
     const t = createTransport({ baseUrl: url, retry: fast });
@@ -59,8 +58,8 @@ describe('transport', () => {
 
   it('honours Retry-After', async () => {
     const url = await serve((_req, res, n) => {
-      if (n === 1) return res.writeHead(429, { 'retry-after': '1' }).end();
-      res.writeHead(200).end('{}');
+      if (n === 1) res.writeHead(429, { 'retry-after': '1' }).end();
+      else res.writeHead(200).end('{}');
     });
     const t = createTransport({ baseUrl: url, retry: fast });
     const started = performance.now();
@@ -95,7 +94,10 @@ describe('transport', () => {
 
   it('retries a connection reset, even mid-body', async () => {
     const url = await serve((_req, res, n) => {
-      if (n === 1) return res.socket?.destroy();
+      if (n === 1) {
+        res.socket?.destroy();
+        return;
+      }
       if (n === 2) {
         res.writeHead(200, { 'content-length': '100' });
         res.write('{"partial":');

@@ -1,0 +1,315 @@
+/**
+ * The plain async facade: `createClient(...)` → {@link BaqlClient}. Under it are the fp-ts
+ * building blocks (transport, auth, executor); the facade throws one {@link BaqlError}.
+ *
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { canonicalizeRecord, defaultCatalog, mergeCatalog } from '@baql/query';
+import type { BankingActivity, Catalog, CatalogExtension } from '@baql/query';
+import { createAuth, TokenCache, type AuthStats, type Grant } from './auth.js';
+import { resolveBaseUrl } from './base-url.js';
+import { BaqlError, type DiagnosticLike } from './errors.js';
+import { execute, type ProgressEvent } from './executor.js';
+import { Limiter } from './limiter.js';
+import { runPipeline, type OutputRow } from './pipeline.js';
+import { explainPlan, planQuery, residualOf, type PlanLike, type PlanOptions } from './planner.js';
+import {
+  collectMacros,
+  collectRenderers,
+  expandMacros,
+  type BaqlPlugin,
+  type Macro,
+  type Renderer,
+} from './plugins.js';
+import { redact } from './redact.js';
+import type { RetryPolicy } from './retry.js';
+import { createTransport, type FetchLike, type Logger, type Timeouts } from './transport.js';
+
+/** Options of {@link createClient}. */
+export interface ClientOptions {
+  /** The API base URL, or an environment name (`production`, `stage`, `candescent-sandbox`). */
+  readonly baseUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly institutionId: string;
+  /** How to get tokens (default `client_credentials`). */
+  readonly grant?: Grant;
+  /** Scopes (default `banking-activities:read account:read`). */
+  readonly scopes?: readonly string[];
+  /** The fetch implementation (default node-fetch with a keep-alive agent). */
+  readonly fetch?: FetchLike;
+  readonly plugins?: readonly BaqlPlugin[];
+  /** The base catalog (default `defaultCatalog` of `@baql/query`); plugins' entries are merged in. */
+  readonly catalog?: Catalog;
+  /** Planner capabilities (e.g. whether the API supports notEqual/like). */
+  readonly capabilities?: unknown;
+  /** Most HTTP requests in flight per client (default 8). */
+  readonly concurrency?: number;
+  /** Records per page (default 1000, the API's maximum). */
+  readonly pageSize?: number;
+  readonly timeouts?: Partial<Timeouts>;
+  readonly retry?: Partial<RetryPolicy>;
+  readonly logger?: Logger;
+  /** Share tokens between clients (default: one cache per client). */
+  readonly tokenCache?: TokenCache;
+  /** Adaptive window slicing (default true). */
+  readonly slicing?: boolean;
+  /** Most requests one query may plan (passed to the planner). */
+  readonly maxRequests?: number;
+  /** IANA time zone for relative times (default the system's). */
+  readonly timeZone?: string;
+}
+
+/** Options of one query. */
+export interface QueryOptions {
+  /** Values of `$parameters`. */
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** Stop after this many result rows (stops paging too). */
+  readonly limit?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (event: ProgressEvent) => void;
+  /** "Now" for relative times (default the current time). */
+  readonly now?: Date | string | number;
+  /** Stop the query after this long (default `timeouts.queryMs`). */
+  readonly timeoutMs?: number;
+  /** Override the client's slicing setting. */
+  readonly slicing?: boolean;
+}
+
+/** The final figures of a query. */
+export interface Summary {
+  readonly rows: number;
+  readonly requests: number;
+  readonly pages: number;
+  readonly retries: number;
+  readonly bytes: number;
+  readonly elapsedMs: number;
+  readonly window: { readonly start: string; readonly end: string };
+}
+
+/** The result of {@link BaqlClient.query}. */
+export interface QueryResult {
+  readonly rows: readonly OutputRow[];
+  readonly columns: readonly string[];
+  readonly summary: Summary;
+  readonly window: { readonly start: string; readonly end: string };
+  readonly plan: PlanLike;
+  /** `aggregate` for `count`/`top`/`timechart`, else `rows`. */
+  readonly kind: 'rows' | 'aggregate';
+}
+
+/** A running query: iterate it for rows; `summary` resolves when it ends. */
+export interface QueryStream extends AsyncIterable<OutputRow> {
+  readonly summary: Promise<Summary>;
+  /** Columns known so far (final once the stream ends). */
+  readonly columns: readonly string[];
+  readonly kind: 'rows' | 'aggregate';
+  readonly plan: PlanLike;
+  /** Stops the query (in-flight requests are cancelled). */
+  cancel(): void;
+}
+
+/** A baql client. */
+export interface BaqlClient {
+  /** Runs a query and collects its rows. */
+  query(text: string, options?: QueryOptions): Promise<QueryResult>;
+  /** Runs a query as a stream of rows (memory stays bounded whatever the result size). */
+  stream(text: string, options?: QueryOptions): QueryStream;
+  /** Compiles a query to its plan; throws a `PlanError` with diagnostics. */
+  compile(text: string, options?: QueryOptions): PlanLike;
+  /** Explains a query's plan in words (never contains a secret). */
+  explain(text: string, options?: QueryOptions): string;
+  /** The catalog the client plans with (default + plugins). */
+  readonly catalog: Catalog;
+  /** Macros of the loaded plugins. */
+  readonly macros: Readonly<Record<string, Macro>>;
+  /** Renderers of the loaded plugins. */
+  readonly renderers: Readonly<Record<string, Renderer>>;
+  readonly plugins: readonly BaqlPlugin[];
+  /** Token counters (token requests, refreshes, revokes). */
+  readonly authStats: Readonly<AuthStats>;
+  /** Revokes the client's tokens (refresh token first) and forgets them. */
+  logout(): Promise<void>;
+  /** Closes keep-alive sockets. The client cannot be used afterwards. */
+  close(): Promise<void>;
+}
+
+const toDate = (now: QueryOptions['now']): Date =>
+  now === undefined ? new Date() : now instanceof Date ? now : new Date(now);
+
+/** Creates a client. Throws {@link BaqlError} (`ConfigError`) on a bad base URL or plugin set. */
+export function createClient(options: ClientOptions): BaqlClient {
+  const base = resolveBaseUrl(options.baseUrl);
+  if (E.isLeft(base)) throw new BaqlError(base.left);
+  for (const [k, v] of [
+    ['clientId', options.clientId],
+    ['clientSecret', options.clientSecret],
+    ['institutionId', options.institutionId],
+  ] as const) {
+    if (typeof v !== 'string' || v === '')
+      throw new BaqlError({ _tag: 'ConfigError', message: `${k} is required` });
+  }
+  const plugins = options.plugins ?? [];
+  const macrosE = collectMacros(plugins);
+  if (E.isLeft(macrosE)) throw new BaqlError(macrosE.left);
+  const macros = macrosE.right;
+  const renderers = collectRenderers(plugins);
+  const catalog = mergeCatalog(
+    options.catalog ?? defaultCatalog,
+    ...plugins.map((p) => (p.catalog ?? {}) as CatalogExtension),
+  );
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
+  const pageSize = Math.max(1, Math.min(1000, Math.floor(options.pageSize ?? 1000)));
+  const transport = createTransport({
+    baseUrl: base.right,
+    maxSockets: concurrency * 2,
+    middleware: plugins.flatMap((p) => p.middleware ?? []),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+    ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+  const auth = createAuth({
+    transport,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    institutionId: options.institutionId,
+    ...(options.grant === undefined ? {} : { grant: options.grant }),
+    ...(options.scopes === undefined ? {} : { scopes: options.scopes }),
+    cache: options.tokenCache ?? new TokenCache(),
+  });
+  const limiter = new Limiter(concurrency);
+  const canonicalize = (r: BankingActivity) => canonicalizeRecord(r, catalog);
+  let closed = false;
+
+  const compileE = (
+    text: string,
+    q: QueryOptions = {},
+  ): E.Either<readonly DiagnosticLike[], PlanLike> => {
+    const expanded =
+      Object.keys(macros).length === 0 && !text.includes('@')
+        ? E.right(text)
+        : expandMacros(text, macros);
+    if (E.isLeft(expanded)) return expanded;
+    const planOptions: PlanOptions = {
+      now: toDate(q.now),
+      catalog,
+      ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
+      ...(options.capabilities === undefined ? {} : { capabilities: options.capabilities }),
+      ...(options.maxRequests === undefined ? {} : { maxRequests: options.maxRequests }),
+      ...(q.params === undefined ? {} : { params: q.params }),
+    };
+    return planQuery(expanded.right, planOptions);
+  };
+
+  const compile = (text: string, q: QueryOptions = {}): PlanLike => {
+    const r = compileE(text, q);
+    if (E.isLeft(r)) throw new BaqlError({ _tag: 'PlanError', diagnostics: r.left });
+    return r.right;
+  };
+
+  const stream = (text: string, q: QueryOptions = {}): QueryStream => {
+    if (closed) throw new BaqlError({ _tag: 'ConfigError', message: 'the client is closed' });
+    const plan = compile(text, q);
+    const cancel = new AbortController();
+    const signal =
+      q.signal === undefined ? cancel.signal : AbortSignal.any([q.signal, cancel.signal]);
+    const timeoutMs = q.timeoutMs ?? options.timeouts?.queryMs;
+    const execution = execute({ transport, auth, limiter, canonicalize }, plan.requests, {
+      pageSize,
+      concurrency,
+      slicing: q.slicing ?? options.slicing ?? true,
+      signal,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(q.onProgress === undefined ? {} : { onProgress: q.onProgress }),
+      ...(() => {
+        const residual = residualOf(plan);
+        return residual === undefined ? {} : { residual };
+      })(),
+    });
+    const piped = runPipeline(plan.pipeline ?? [], execution.records, {
+      catalog,
+      ...(q.limit === undefined ? {} : { limit: q.limit }),
+    });
+    let rows = 0;
+    let settle!: (s: Summary) => void;
+    let fail!: (e: unknown) => void;
+    const summary = new Promise<Summary>((res, rej) => {
+      settle = res;
+      fail = rej;
+    });
+    summary.catch(() => undefined);
+    const window = { start: plan.window.start, end: plan.window.end };
+    const makeSummary = (): Summary => ({
+      rows,
+      requests: execution.counters.requests,
+      pages: execution.counters.pages,
+      retries: execution.counters.retries,
+      bytes: execution.counters.bytes,
+      elapsedMs: execution.elapsedMs(),
+      window,
+    });
+    async function* iterate(): AsyncGenerator<OutputRow, void, undefined> {
+      try {
+        for await (const row of piped.rows) {
+          rows += 1;
+          yield row;
+        }
+        settle(makeSummary());
+      } catch (error) {
+        fail(error);
+        throw error;
+      } finally {
+        // Stopped early by the consumer: the summary is what was produced.
+        settle(makeSummary());
+      }
+    }
+    const it = iterate();
+    return {
+      [Symbol.asyncIterator]: () => it,
+      summary,
+      get columns() {
+        return piped.columns();
+      },
+      kind: piped.kind,
+      plan,
+      cancel: () => cancel.abort(),
+    };
+  };
+
+  const query = async (text: string, q: QueryOptions = {}): Promise<QueryResult> => {
+    const s = stream(text, q);
+    const rows: OutputRow[] = [];
+    for await (const row of s) rows.push(row);
+    const summary = await s.summary;
+    return {
+      rows,
+      columns: s.columns,
+      summary,
+      window: summary.window,
+      plan: s.plan,
+      kind: s.kind,
+    };
+  };
+
+  return {
+    query,
+    stream,
+    compile,
+    explain: (text, q) => redact(explainPlan(compile(text, q))),
+    catalog,
+    macros,
+    renderers,
+    plugins,
+    authStats: auth.stats,
+    async logout() {
+      const r = await auth.revoke()();
+      if (E.isLeft(r)) throw new BaqlError(r.left);
+    },
+    async close() {
+      closed = true;
+      transport.close();
+    },
+  };
+}
