@@ -152,6 +152,8 @@ export function createServer(options: ServerOptions): FastifyInstance {
     routerOptions: { maxParamLength: 200 },
   });
 
+  // JSON only: a text/plain body is a 415, not a string that fails the schema.
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('baql', null as unknown as RequestState);
   app.addSchema(problemSchema);
 
@@ -160,7 +162,11 @@ export function createServer(options: ServerOptions): FastifyInstance {
     request.baql = {
       startedAt: performance.now(),
       trace,
-      transactionId: transactionIdFor(request.id, trace),
+      transactionId: transactionIdFor(
+        request.id,
+        trace,
+        request.headers['x-request-id'] === request.id,
+      ),
       caller: undefined,
     };
     reply.header('x-request-id', request.id);

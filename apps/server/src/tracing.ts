@@ -47,14 +47,20 @@ export function childTraceParent(parent: TraceParent): string {
 }
 
 /**
- * The upstream `transactionId` of a request: the request id when it is a UUID, else the trace id
- * formatted as a UUID when a `traceparent` came in, else a new UUID.
+ * The upstream `transactionId` of a request: the caller's `X-Request-Id` when it is a UUID, else
+ * the trace id of the caller's `traceparent` formatted as a UUID, else the request id when it is a
+ * UUID (generated ids are), else a new UUID.
  */
-export function transactionIdFor(requestId: string, trace: TraceParent | undefined): string {
-  if (UUID.test(requestId)) return requestId.toLowerCase();
+export function transactionIdFor(
+  requestId: string,
+  trace: TraceParent | undefined,
+  callerGaveId = true,
+): string {
+  if (callerGaveId && UUID.test(requestId)) return requestId.toLowerCase();
   if (trace !== undefined) {
     const t = trace.traceId;
     return `${t.slice(0, 8)}-${t.slice(8, 12)}-${t.slice(12, 16)}-${t.slice(16, 20)}-${t.slice(20)}`;
   }
+  if (UUID.test(requestId)) return requestId.toLowerCase();
   return randomUUID();
 }

@@ -39,6 +39,8 @@ export interface Stack {
   readonly upstream: string[];
   /** The transactionId headers sent upstream, in order. */
   readonly transactionIds: string[];
+  /** One line per request the sandbox answered (its own log callback). */
+  readonly sandboxLog: string[];
   /** Log lines written by the server (parsed JSON). */
   readonly logs: Record<string, unknown>[];
   close(): Promise<void>;
@@ -50,10 +52,12 @@ export async function startStack(
     limits?: Partial<ServerLimits>;
     queriesDir?: string;
     sandbox?: Record<string, unknown>;
+    client?: Record<string, unknown>;
     extra?: Partial<ServerOptions>;
   } = {},
 ): Promise<Stack> {
   const upstream: string[] = [];
+  const sandboxLog: string[] = [];
   const transactionIds: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'baql-server-test-'));
   const fetchCounting = async (url: string, init: { headers?: Record<string, string> }) => {
@@ -66,8 +70,17 @@ export async function startStack(
     profile: 'sandbox',
     config: { dir, file: {} },
     env: {},
-    ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }),
-    client: { plugins: [serverMetricsPlugin], fetch: correlatingFetch(fetchCounting) } as never,
+    sandbox: {
+      events: 20_000,
+      db: ':memory:',
+      log: (line: string) => sandboxLog.push(line),
+      ...options.sandbox,
+    },
+    client: {
+      plugins: [serverMetricsPlugin],
+      fetch: correlatingFetch(fetchCounting),
+      ...options.client,
+    } as never,
   });
   const logs: Record<string, unknown>[] = [];
   const stream = {
@@ -84,7 +97,16 @@ export async function startStack(
     ...options.extra,
   });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
-  return { base, app, session, upstream, transactionIds, logs, close: () => app.close() };
+  return {
+    base,
+    app,
+    session,
+    upstream,
+    transactionIds,
+    logs,
+    sandboxLog,
+    close: () => app.close(),
+  };
 }
 
 /** Writes saved queries to a new directory. */
@@ -99,14 +121,14 @@ export function post(
   base: string,
   path: string,
   body: unknown,
-  key: string | undefined = KEYS.admin,
+  key: string | null = KEYS.admin,
   headers: Record<string, string> = {},
 ) {
   return fetch(`${base}${path}`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      ...(key === undefined ? {} : { authorization: `Bearer ${key}` }),
+      ...(key === null ? {} : { authorization: `Bearer ${key}` }),
       ...headers,
     },
     body: typeof body === 'string' ? body : JSON.stringify(body),

@@ -1,0 +1,289 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEYS, post, problemOf, savedDir, startStack, type Stack } from './harness.js';
+
+const GOOD = 'type:login since 1d';
+const BAD = 'type:login AND (';
+
+describe('HTTP service over real HTTP against the sandbox', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({
+      queriesDir: savedDir({
+        'logins.baql': '# description: Logins of the last day\ntype:login since 1d\n',
+        'other.baql': 'type:transfer since 1d\n',
+      }),
+      limits: { maxWindowDays: 30, maxRequests: 4, maxRows: 5000 },
+    });
+  }, 60_000);
+  afterAll(async () => s?.close());
+
+  describe('authentication and rights', () => {
+    it('refuses a request without a key with 401 problem+json and WWW-Authenticate', async () => {
+      const res = await post(s.base, '/v1/query', { query: GOOD }, null);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      const p = await problemOf(res);
+      expect(p).toMatchObject({ status: 401, code: 'unauthenticated', instance: '/v1/query' });
+      expect(p['requestId']).toBe(res.headers.get('x-request-id'));
+    });
+
+    it('refuses a wrong key, and never echoes it', async () => {
+      const res = await post(s.base, '/v1/query', { query: GOOD }, 'not-a-real-key-123456');
+      expect(res.status).toBe(401);
+      const text = JSON.stringify(await problemOf(res));
+      expect(text).not.toContain('not-a-real-key-123456');
+    });
+
+    it('accepts X-API-Key as well as Bearer', async () => {
+      const res = await fetch(`${s.base}/v1/query:validate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': KEYS.admin },
+        body: JSON.stringify({ query: GOOD }),
+      });
+      expect(res.status).toBe(200);
+    });
+
+    it('refuses free-form querying to a saved-queries-only key with 403', async () => {
+      for (const path of ['/v1/query', '/v1/query:compile', '/v1/query:validate']) {
+        const res = await post(s.base, path, { query: GOOD }, KEYS.saved);
+        expect(res.status, path).toBe(403);
+        expect(await problemOf(res)).toMatchObject({ code: 'forbidden' });
+      }
+    });
+
+    it('rate-limits per key with 429, Retry-After and RateLimit headers', async () => {
+      const statuses: number[] = [];
+      let last: Response | undefined;
+      for (let i = 0; i < 5; i += 1) {
+        last = await post(s.base, '/v1/query:validate', { query: GOOD }, KEYS.tight);
+        statuses.push(last.status);
+        if (last.status === 429) break;
+        await last.arrayBuffer();
+      }
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(last?.headers.get('ratelimit-remaining')).toBe('0');
+      expect(await problemOf(last as Response)).toMatchObject({
+        code: 'rate-limited',
+        status: 429,
+      });
+      // Other keys are not affected.
+      expect((await post(s.base, '/v1/query:validate', { query: GOOD })).status).toBe(200);
+    });
+  });
+
+  describe('request validation and limits', () => {
+    it('answers a body over the limit with 413', async () => {
+      const res = await post(s.base, '/v1/query', { query: 'x'.repeat(70 * 1024) });
+      expect(res.status).toBe(413);
+      expect(await problemOf(res)).toMatchObject({ code: 'body-too-large' });
+    });
+
+    it('answers malformed JSON with 400 malformed-body', async () => {
+      const res = await post(s.base, '/v1/query', '{"query": ');
+      expect(res.status).toBe(400);
+      expect(await problemOf(res)).toMatchObject({ code: 'malformed-body' });
+    });
+
+    it('answers a non-JSON content type with 415', async () => {
+      const res = await fetch(`${s.base}/v1/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', authorization: `Bearer ${KEYS.admin}` },
+        body: GOOD,
+      });
+      expect(res.status).toBe(415);
+      expect(await problemOf(res)).toMatchObject({ code: 'unsupported-media-type' });
+    });
+
+    it('answers schema violations with 400 and the offending path', async () => {
+      const res = await post(s.base, '/v1/query', { query: GOOD, limit: 'ten', extra: 1 });
+      expect(res.status).toBe(400);
+      const p = await problemOf(res);
+      expect(p).toMatchObject({ code: 'invalid-request' });
+      expect(Array.isArray(p['errors'])).toBe(true);
+    });
+
+    it('refuses a limit above maxRows, a window above maxWindowDays and too much fan-out with 422', async () => {
+      const rows = await problemOf(await post(s.base, '/v1/query', { query: GOOD, limit: 5001 }));
+      expect(rows).toMatchObject({ status: 422, code: 'limit-exceeded', limit: 'maxRows' });
+      const window = await problemOf(
+        await post(s.base, '/v1/query', { query: 'type:login since 60d' }),
+      );
+      expect(window).toMatchObject({ status: 422, code: 'limit-exceeded', limit: 'maxWindowDays' });
+    });
+
+    it('answers unknown routes with a 404 problem', async () => {
+      const res = await fetch(`${s.base}/v2/nothing`);
+      expect(res.status).toBe(404);
+      expect(await problemOf(res)).toMatchObject({ code: 'not-found' });
+    });
+  });
+
+  describe('queries', () => {
+    it('runs a query as JSON with rows, summary and window, echoing the request id', async () => {
+      const res = await post(s.base, '/v1/query', { query: GOOD, limit: 25 }, KEYS.admin, {
+        'x-request-id': 'test-req-1',
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-request-id')).toBe('test-req-1');
+      const body = (await res.json()) as {
+        rows: Record<string, string>[];
+        summary: { rows: number; requests: number };
+        window: { start: string; end: string };
+      };
+      expect(body.rows.length).toBeGreaterThan(0);
+      expect(body.rows.length).toBeLessThanOrEqual(25);
+      for (const row of body.rows) expect(row['eventId']).toBe('login');
+      expect(body.summary.rows).toBe(body.rows.length);
+      expect(Date.parse(body.window.end) - Date.parse(body.window.start)).toBeGreaterThan(0);
+    });
+
+    it('propagates traceparent to the upstream transactionId and back', async () => {
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const before = s.transactionIds.length;
+      const res = await post(s.base, '/v1/query', { query: GOOD, limit: 5 }, KEYS.admin, {
+        traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+      });
+      expect(res.status).toBe(200);
+      const tx = '4bf92f35-77b3-4da6-a3ce-929d0e0e4736';
+      expect(res.headers.get('x-transaction-id')).toBe(tx);
+      expect(res.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+      const sent = s.transactionIds.slice(before);
+      expect(sent.length).toBeGreaterThan(0);
+      for (const id of sent) expect(id.slice(0, 24)).toBe(tx.slice(0, 24));
+    });
+
+    it('answers a bad query with 400 problem+json carrying the diagnostics with spans', async () => {
+      const res = await post(s.base, '/v1/query', { query: BAD });
+      expect(res.status).toBe(400);
+      const p = await problemOf(res);
+      expect(p).toMatchObject({ code: 'bad-query', status: 400 });
+      const errors = p['errors'] as { message: string; span?: unknown }[];
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors[0]?.span).toBeDefined();
+      expect(JSON.stringify(p)).not.toMatch(/at .*\.ts:\d+/);
+    });
+
+    it('validates without running: 200 with diagnostics for good and bad queries', async () => {
+      const before = s.upstream.length;
+      const good = (await (await post(s.base, '/v1/query:validate', { query: GOOD })).json()) as {
+        valid: boolean;
+      };
+      expect(good.valid).toBe(true);
+      const bad = (await (await post(s.base, '/v1/query:validate', { query: BAD })).json()) as {
+        valid: boolean;
+        diagnostics: unknown[];
+      };
+      expect(bad.valid).toBe(false);
+      expect(bad.diagnostics.length).toBeGreaterThan(0);
+      expect(s.upstream.length).toBe(before);
+    });
+
+    it('compiles to the exact upstream requests', async () => {
+      const res = await post(s.base, '/v1/query:compile', { query: GOOD });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as {
+        requests: { startTime: string; endTime: string; eventIds?: string[] }[];
+        window: unknown;
+        explain?: string;
+      };
+      expect(body.requests.length).toBeGreaterThan(0);
+      expect(body.requests[0]?.eventIds).toContain('login');
+      expect(typeof body.requests[0]?.startTime).toBe('string');
+    });
+
+    it('completes at an offset', async () => {
+      const res = await post(s.base, '/v1/query:complete', { text: 'typ', offset: 3 });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as {
+        items: unknown[];
+        replace: { start: number; end: number };
+      };
+      expect(Array.isArray(body.items)).toBe(true);
+      expect(body.replace.end).toBeLessThanOrEqual(3);
+      const past = await post(s.base, '/v1/query:complete', { text: 'typ', offset: 9 });
+      expect(past.status).toBe(400);
+    });
+  });
+
+  describe('saved queries', () => {
+    it('lists the saved queries a key may run', async () => {
+      const all = (await (
+        await fetch(`${s.base}/v1/queries`, { headers: { authorization: `Bearer ${KEYS.admin}` } })
+      ).json()) as {
+        queries: { name: string; params: unknown[] }[];
+      };
+      expect(all.queries.map((q) => q.name)).toEqual(['logins', 'other']);
+      const limited = (await (
+        await fetch(`${s.base}/v1/queries`, { headers: { authorization: `Bearer ${KEYS.saved}` } })
+      ).json()) as {
+        queries: { name: string }[];
+      };
+      expect(limited.queries.map((q) => q.name)).toEqual(['logins']);
+    });
+
+    it('runs an allowed saved query, refuses others, 404s unknown ones', async () => {
+      const ok = await post(s.base, '/v1/queries/logins:run', { limit: 3 }, KEYS.saved);
+      expect(ok.status).toBe(200);
+      const body = (await ok.json()) as { rows: unknown[] };
+      expect(body.rows.length).toBeGreaterThan(0);
+      expect((await post(s.base, '/v1/queries/other:run', {}, KEYS.saved)).status).toBe(403);
+      const missing = await post(s.base, '/v1/queries/nope:run', {});
+      expect(missing.status).toBe(404);
+      expect(await problemOf(missing)).toMatchObject({ code: 'not-found' });
+      const unknownParam = await post(s.base, '/v1/queries/logins:run', { params: { who: 'x' } });
+      expect(unknownParam.status).toBe(400);
+    });
+  });
+
+  describe('operations', () => {
+    it('answers livez and readyz', async () => {
+      expect(await (await fetch(`${s.base}/livez`)).json()).toEqual({ status: 'ok' });
+      const ready = await fetch(`${s.base}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(((await ready.json()) as { status: string }).status).toBe('ok');
+    });
+
+    it('sets security headers on every answer', async () => {
+      for (const res of [
+        await fetch(`${s.base}/livez`),
+        await post(s.base, '/v1/query', {}, null),
+      ]) {
+        expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+        expect(res.headers.get('x-frame-options')).toBe('DENY');
+        expect(res.headers.get('cache-control')).toBe('no-store');
+      }
+    });
+
+    it('exposes parseable Prometheus metrics with low-cardinality labels', async () => {
+      const res = await fetch(`${s.base}/metrics`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+      const text = await res.text();
+      const sample =
+        /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? -?[0-9.eE+-]+|NaN|[+-]Inf$/;
+      for (const line of text.split('\n')) {
+        if (line === '' || line.startsWith('#')) continue;
+        expect(line, line).toMatch(sample);
+      }
+      expect(text).toMatch(
+        /baql_http_requests_total\{method="POST",route="\/v1\/query",status="200"\} \d+/,
+      );
+      expect(text).toMatch(/baql_upstream_requests_total\{operation="search",status="200"\} \d+/);
+      expect(text).toMatch(/baql_token_refreshes_total\{outcome="ok"\} \d+/);
+      expect(text).toContain('baql_queries_in_flight');
+      expect(text).not.toContain('test-req-1');
+      expect(text).not.toContain(KEYS.admin);
+    });
+
+    it('logs request id, caller, route, status and duration, and never a key', () => {
+      const lines = s.logs.filter((l) => l['msg'] === 'request completed');
+      const line = lines.find((l) => l['reqId'] === 'test-req-1');
+      expect(line).toMatchObject({ caller: 'admin', route: '/v1/query', status: 200 });
+      expect(typeof line?.['durationMs']).toBe('number');
+      const all = JSON.stringify(s.logs);
+      for (const key of Object.values(KEYS)) expect(all).not.toContain(key);
+    });
+  });
+});
