@@ -1,4 +1,5 @@
 import { defineProject } from 'vitest/config';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the shared vitest settings of the workspace
 import { sourceConditions } from '../../vitest.shared.js';
 
 export default defineProject({

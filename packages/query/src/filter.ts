@@ -1,0 +1,175 @@
+/**
+ * The resolved filter: what a query's condition means, independent of how it was spelled.
+ * Fields are resolved to record attributes (catalog spelling) or to the derived enums
+ * `segment` and `kind`; time clauses are gone (they became the window).
+ *
+ * @since 0.1.0
+ * @module
+ */
+
+/**
+ * Literal operators:
+ * - `eq`: attribute present and equal (case-sensitive);
+ * - `like`: attribute present and matching a wildcard pattern (`*`, `?`; case-insensitive);
+ * - `present`: attribute present with a non-empty value;
+ * - `lt` `le` `gt` `ge`: attribute present; numeric comparison when both sides are numbers;
+ * - `in`: the derived enum (`segment` or `kind`) is one of `values`.
+ * @since 0.1.0
+ */
+export type LitOp = 'eq' | 'like' | 'present' | 'lt' | 'le' | 'gt' | 'ge' | 'in';
+
+/** A condition on one attribute, possibly negated. @since 0.1.0 */
+export interface Lit {
+  readonly t: 'lit';
+  /** Record attribute (catalog spelling), or `segment` / `kind` when `op` is `in`. */
+  readonly field: string;
+  readonly op: LitOp;
+  /** The value (`''` for `present` and `in`). */
+  readonly value: string;
+  /** For `in`: the chosen values and every value of the enum. */
+  readonly values?: readonly string[];
+  readonly universe?: readonly string[];
+  readonly neg: boolean;
+}
+
+/** A boolean combination of literals. @since 0.1.0 */
+export type Filter =
+  | Lit
+  | { readonly t: 'and'; readonly items: readonly Filter[] }
+  | { readonly t: 'or'; readonly items: readonly Filter[] }
+  | { readonly t: 'not'; readonly item: Filter }
+  | { readonly t: 'const'; readonly value: boolean };
+
+/** The constant true filter. @since 0.1.0 */
+export const TRUE: Filter = { t: 'const', value: true };
+/** The constant false filter. @since 0.1.0 */
+export const FALSE: Filter = { t: 'const', value: false };
+
+/** A literal's identity (for dedupe and "guaranteed by every request"). @since 0.1.0 */
+export function litKey(l: Lit): string {
+  return `${l.field.toLowerCase()}\u0000${l.op}\u0000${l.neg ? 1 : 0}\u0000${l.value}\u0000${(l.values ?? []).join('\u0001')}`;
+}
+
+/** Builds a conjunction, flattening and folding constants. @since 0.1.0 */
+export function and(items: readonly Filter[]): Filter {
+  const out: Filter[] = [];
+  const seen = new Set<string>();
+  for (const it of items) {
+    const parts = it.t === 'and' ? it.items : [it];
+    for (const p of parts) {
+      if (p.t === 'const') {
+        if (!p.value) return FALSE;
+        continue;
+      }
+      if (p.t === 'lit') {
+        const k = litKey(p);
+        if (seen.has(k)) continue;
+        seen.add(k);
+      }
+      out.push(p);
+    }
+  }
+  if (out.length === 0) return TRUE;
+  return out.length === 1 ? (out[0] as Filter) : { t: 'and', items: out };
+}
+
+/** Builds a disjunction, flattening and folding constants. @since 0.1.0 */
+export function or(items: readonly Filter[]): Filter {
+  const out: Filter[] = [];
+  const seen = new Set<string>();
+  for (const it of items) {
+    const parts = it.t === 'or' ? it.items : [it];
+    for (const p of parts) {
+      if (p.t === 'const') {
+        if (p.value) return TRUE;
+        continue;
+      }
+      if (p.t === 'lit') {
+        const k = litKey(p);
+        if (seen.has(k)) continue;
+        seen.add(k);
+      }
+      out.push(p);
+    }
+  }
+  if (out.length === 0) return FALSE;
+  return out.length === 1 ? (out[0] as Filter) : { t: 'or', items: out };
+}
+
+/** Negates a filter. @since 0.1.0 */
+export function not(item: Filter): Filter {
+  if (item.t === 'const') return item.value ? FALSE : TRUE;
+  if (item.t === 'not') return item.item;
+  return { t: 'not', item };
+}
+
+function negateLit(l: Lit): Filter {
+  if (l.op === 'in') {
+    const values = (l.universe ?? []).filter((v) => !(l.values ?? []).includes(v));
+    if (values.length === 0) return FALSE;
+    return { ...l, values };
+  }
+  return { ...l, neg: !l.neg };
+}
+
+/**
+ * Negation normal form: `not` only on literals (as `neg`), enum negations turned into the
+ * complement within the enum (`NOT segment:retail` → `segment:business`).
+ * @since 0.1.0
+ */
+export function nnf(f: Filter, negate = false): Filter {
+  switch (f.t) {
+    case 'lit':
+      if (f.op === 'in' && (f.values ?? []).length === 0) return negate ? TRUE : FALSE;
+      return negate ? negateLit(f) : f;
+    case 'const':
+      return negate ? not(f) : f;
+    case 'not':
+      return nnf(f.item, !negate);
+    case 'and':
+      return negate ? or(f.items.map((i) => nnf(i, true))) : and(f.items.map((i) => nnf(i, false)));
+    case 'or':
+      return negate ? and(f.items.map((i) => nnf(i, true))) : or(f.items.map((i) => nnf(i, false)));
+  }
+}
+
+/** Every literal of a filter. @since 0.1.0 */
+export function literals(f: Filter, out: Lit[] = []): Lit[] {
+  switch (f.t) {
+    case 'lit':
+      out.push(f);
+      break;
+    case 'not':
+      literals(f.item, out);
+      break;
+    case 'and':
+    case 'or':
+      for (const i of f.items) literals(i, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/**
+ * Simplifies a filter knowing that every literal in `known` holds (`known` maps
+ * {@link litKey} to true/false).
+ * @since 0.1.0
+ */
+export function assume(f: Filter, known: ReadonlyMap<string, boolean>): Filter {
+  switch (f.t) {
+    case 'lit': {
+      const v = known.get(litKey(f));
+      return v === undefined ? f : v ? TRUE : FALSE;
+    }
+    case 'not':
+      return not(assume(f.item, known));
+    case 'and':
+      return and(f.items.map((i) => assume(i, known)));
+    case 'or':
+      return or(f.items.map((i) => assume(i, known)));
+    default:
+      return f;
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * `parse(text)`: lex and parse a query into its tree plus every diagnostic, never an exception.
+ *
+ * @since 0.1.0
+ * @module
+ */
+import { EOF, tokenMatcher, type IRecognitionException, type IToken } from 'chevrotain';
+import type { QueryNode } from './ast.js';
+import { diagnosticAt, LineIndex, type Diagnostic } from './diagnostic.js';
+import { baqlParser } from './grammar.js';
+import * as T from './tokens.js';
+
+/** The result of {@link parse}: the tree (partial when there are errors) and the diagnostics. @since 0.1.0 */
+export interface ParseResult {
+  readonly ast: QueryNode;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const found = (t: IToken | undefined): string =>
+  !t || t.tokenType === EOF || t.image === '' ? 'the end of the query' : `\`${t.image}\``;
+
+const STAGES = 'fields, sort, limit, count, top, dedup, timechart';
+
+/** Foreign pipeline commands and their BAQL spelling. */
+const FOREIGN_STAGES: Readonly<Record<string, string>> = {
+  stats: 'count by <field>',
+  head: 'limit <n>',
+  tail: 'sort time asc | limit <n>',
+  table: 'fields <a>, <b>',
+  project: 'fields <a>, <b>',
+  select: 'fields <a>, <b>',
+  take: 'limit <n>',
+  summarize: 'count by <field>',
+  where: 'put the condition before the first `|`',
+  search: 'put the condition before the first `|`',
+  order: 'sort <field> desc',
+  uniq: 'dedup <field>',
+  distinct: 'dedup <field>',
+  bin: 'timechart <interval>',
+  rename: 'fields <a>, <b>',
+};
+
+/** Stage names, for completion and did-you-mean. @since 0.1.0 */
+export const STAGE_NAMES: readonly string[] = [
+  'fields',
+  'sort',
+  'limit',
+  'count',
+  'top',
+  'dedup',
+  'timechart',
+];
+
+function tokenBefore(tokens: readonly IToken[], t: IToken | undefined): IToken | undefined {
+  if (!t || !Number.isFinite(t.startOffset)) return tokens[tokens.length - 1];
+  let prev: IToken | undefined;
+  for (const x of tokens) {
+    if (x.startOffset >= t.startOffset) break;
+    prev = x;
+  }
+  return prev;
+}
+
+function explainError(
+  e: IRecognitionException,
+  tokens: readonly IToken[],
+  text: string,
+): { message: string; start: number; end: number; hints: string[] } {
+  const tok = e.token;
+  const atEnd = !tok || tok.tokenType === EOF || !Number.isFinite(tok.startOffset);
+  const start = atEnd ? text.trimEnd().length : tok.startOffset;
+  const end = atEnd ? start : (tok.endOffset ?? tok.startOffset) + 1;
+  const prev = tokenBefore(tokens, atEnd ? undefined : tok);
+  const prev2 = prev ? tokenBefore(tokens, prev) : undefined;
+  const rules = e.context?.ruleStack ?? [];
+  const rule = rules[rules.length - 1] ?? '';
+  const hints: string[] = [];
+  const f = found(atEnd ? undefined : tok);
+
+  if (tok && tokenMatcher(tok, T.Comma) && !rules.includes('stage') && !rules.includes('valueList'))
+    hints.push('a list is written `field:[a, b]` or `field IN (a, b)`');
+
+  if (prev && tokenMatcher(prev, T.Colon) && ['valueSpec', 'value', 'term'].includes(rule)) {
+    const field = prev2 ? `${prev2.image}:` : ':';
+    if (tok && tokenMatcher(tok, T.Comma))
+      hints.push(`write \`${prev2?.image ?? 'field'}:[a, b]\``);
+    return {
+      message: `expected a value after \`${field}\`, found ${f}`,
+      start,
+      end,
+      hints: [...hints, 'e.g. `type:login`, `ip:"10.0.0.1"`, `amount:*`'],
+    };
+  }
+  if (prev && tokenMatcher(prev, T.CompOp) && rule === 'value')
+    return {
+      message: `expected a value after \`${prev2?.image ?? ''} ${prev.image}\`, found ${f}`,
+      start,
+      end,
+      hints,
+    };
+  if (
+    rule === 'timeValue' ||
+    (prev && T.TIME_KEYWORDS.some((k) => tokenMatcher(prev, k)) && rule === 'timeClause')
+  )
+    return {
+      message: `expected a time after \`${prev?.image ?? 'since'}\`, found ${f}`,
+      start,
+      end,
+      hints: ['e.g. `7d`, `24h`, `2026-11-01`, `2026-11-01T08:00:00Z`, `now-1d@d`'],
+    };
+  if (rule === 'timeClause' && prev && tokenMatcher(prev, T.Word) && rules.includes('timeClause'))
+    return {
+      message: `expected \`and\` in \`between <time> and <time>\`, found ${f}`,
+      start,
+      end,
+      hints: ['e.g. `between 2026-11-01 and 2026-11-07`'],
+    };
+  if (rule === 'term' && prev) {
+    const isBare = prev && tokenMatcher(prev, T.Word);
+    if (isBare)
+      hints.push(
+        `BAQL has no free-text search: write \`field:value\`, e.g. \`type:${prev.image}\` or \`user:${prev.image}\``,
+      );
+    return {
+      message: `expected \`:\` or a comparison after \`${prev.image}\`, found ${f}`,
+      start,
+      end,
+      hints,
+    };
+  }
+  if (rule === 'stage' || (prev && tokenMatcher(prev, T.Pipe)))
+    return {
+      message: `expected a pipeline stage after \`|\` (${STAGES}), found ${f}`,
+      start,
+      end,
+      hints,
+    };
+  if (rule === 'fieldRef' || rule === 'fieldList' || rule === 'sortKey')
+    return {
+      message: `expected a field name after \`${prev?.image ?? ''}\`, found ${f}`,
+      start,
+      end,
+      hints,
+    };
+  if (rule === 'numberValue')
+    return {
+      message: `expected a number after \`${prev?.image ?? ''}\`, found ${f}`,
+      start,
+      end,
+      hints,
+    };
+  if (e.name === 'MismatchedTokenException') {
+    if (/RParen|`\)`/.test(e.message))
+      return { message: `expected a closing \`)\`, found ${f}`, start, end, hints };
+    if (/RBracket|`]`/.test(e.message))
+      return { message: `expected a closing \`]\`, found ${f}`, start, end, hints };
+  }
+  if (e.name === 'NotAllInputParsedException') {
+    if (tok && tokenMatcher(tok, T.RParen))
+      return { message: 'this `)` has no matching `(`', start, end, hints };
+    return { message: `unexpected ${f}`, start, end, hints };
+  }
+  if (
+    tok &&
+    T.TIME_KEYWORDS.some((k) => tokenMatcher(tok, k)) &&
+    tokenBefore(tokens, tok) &&
+    rule !== 'primary'
+  )
+    return { message: `unexpected ${f}`, start, end, hints };
+  if (tok && tokenMatcher(tok, T.Keyword) && (rule === 'primary' || rule === 'unary'))
+    return {
+      message: `\`${tok.image}\` is a keyword and cannot start a condition here`,
+      start,
+      end,
+      hints: [
+        `to search an attribute named \`${tok.image}\`, write \`attr["${tok.image}"]:value\``,
+      ],
+    };
+  return {
+    message: `expected a condition such as \`field:value\`, a \`(\` or a time clause, found ${f}`,
+    start,
+    end,
+    hints,
+  };
+}
+
+/**
+ * Parses a query. Never throws: syntax errors (several at once, thanks to error recovery),
+ * foreign syntax (`type=login`, `&&`, `earliest=-7d`) and lexical errors come back as
+ * diagnostics; the tree is partial when there are errors.
+ *
+ * @example
+ * ```ts
+ * const { ast, diagnostics } = parse('user:123 type:login since 7d | count by type');
+ * ```
+ * @since 0.1.0
+ */
+export function parse(text: string): ParseResult {
+  const index = new LineIndex(text);
+  const lex = T.baqlLexer.tokenize(text);
+  const diagnostics: Diagnostic[] = [];
+  for (const err of lex.errors) {
+    const ch = text.slice(err.offset, err.offset + 1);
+    const hints: string[] = [];
+    if (ch === '&') hints.push('write `AND`');
+    if (ch === '~') hints.push('BAQL has no fuzzy search: use wildcards, e.g. `user:ab*`');
+    if (ch === '{' || ch === '}') hints.push('ranges are written `field:[a TO b]` or `field:a..b`');
+    diagnostics.push(
+      diagnosticAt(
+        index,
+        'error',
+        'BAQL_SYNTAX',
+        `unexpected character \`${ch}\``,
+        err.offset,
+        err.offset + Math.max(1, err.length),
+        hints,
+      ),
+    );
+  }
+  const parser = baqlParser;
+  parser.input = lex.tokens;
+  parser.notes = [];
+  const ast = parser.query();
+  const seen = new Set<string>();
+  for (const e of parser.errors) {
+    const x = explainError(e, lex.tokens, text);
+    const key = `${x.start}:${x.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    diagnostics.push(
+      diagnosticAt(index, 'error', 'BAQL_SYNTAX', x.message, x.start, x.end, x.hints),
+    );
+  }
+  for (const n of parser.notes)
+    diagnostics.push(diagnosticAt(index, 'error', n.code, n.message, n.start, n.end, n.hints));
+  for (const st of ast.stages) {
+    if (st.type !== 'unknown' || st.name === '') continue;
+    const lower = st.name.toLowerCase();
+    const foreign = FOREIGN_STAGES[lower];
+    const hints = foreign ? [`write \`| ${foreign}\``] : suggestStage(lower);
+    diagnostics.push(
+      diagnosticAt(
+        index,
+        'error',
+        foreign ? 'BAQL_FOREIGN_SYNTAX' : 'BAQL_UNKNOWN_STAGE',
+        `unknown pipeline stage \`${st.name}\` (stages: ${STAGES})`,
+        st.range.start,
+        st.range.start + st.name.length,
+        hints,
+      ),
+    );
+  }
+  const comments = (lex.groups['comments'] ?? []).map((t) => ({
+    text: t.image,
+    range: { start: t.startOffset, end: t.startOffset + t.image.length },
+  }));
+  diagnostics.sort((a, b) => a.span.start.offset - b.span.start.offset);
+  return { ast: { ...ast, comments, range: { start: 0, end: text.length } }, diagnostics };
+}
+
+function suggestStage(word: string): string[] {
+  const best = STAGE_NAMES.filter((s) => s.startsWith(word.slice(0, 2)) || levenshtein1(s, word));
+  return best.slice(0, 2).map((s) => `did you mean \`${s}\`?`);
+}
+
+function levenshtein1(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 2) return false;
+  let diff = 0;
+  for (let i = 0; i < Math.max(a.length, b.length); i += 1) if (a[i] !== b[i]) diff += 1;
+  return diff <= 2;
+}
+
+/** The lexer's tokens of a text (for tools that need them). @since 0.1.0 */
+export function tokenize(text: string): { tokens: IToken[]; comments: IToken[] } {
+  const lex = T.baqlLexer.tokenize(text);
+  return { tokens: lex.tokens, comments: lex.groups['comments'] ?? [] };
+}

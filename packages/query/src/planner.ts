@@ -1,0 +1,644 @@
+/**
+ * The planner: a resolved query → the fewest Activity API requests that, merged and
+ * deduplicated by `guid`, then filtered by the residual, return exactly the query's records.
+ *
+ * Shape: the filter (negation normal form) is split into top-level conjuncts. Conjuncts on plain
+ * attributes that the API can evaluate become `additionalFilters` shared by every request
+ * (literals, and ORs of literals as `or` sub-filters). The rest goes to disjunctive normal form;
+ * each disjunct becomes requests (one per kind and segment), with users, companies, products and
+ * event ids at the top level. Requests that differ only in event ids are merged into one list;
+ * requests that differ only in filters are merged with an `or` sub-filter; requests subsumed by a
+ * wider one are dropped. What the API cannot evaluate becomes the residual, evaluated client-side.
+ *
+ * @since 0.1.0
+ * @module
+ */
+import type { QueryNode } from './ast.js';
+import { indexCatalog, type CatalogIndex } from './catalog.js';
+import type {
+  AdditionalFilters,
+  EventType,
+  FilterCriteria,
+  SearchCriteria,
+  ServiceFilter,
+  SubFilter,
+  UserType,
+} from './contract.js';
+import type { Diagnostic } from './diagnostic.js';
+import { and, assume, literals, litKey, type Filter, type Lit } from './filter.js';
+import { attributesNeeded, type Stage } from './pipeline.js';
+import { printFilter, printLit } from './print.js';
+import { resolve, type ResolvedQuery, type ResolveOptions, type Window } from './resolve.js';
+import { isRight, left, right, type Result } from './result.js';
+
+/** What the deployment's API accepts (`notEqual`/`like` may answer BAS_10007). @since 0.1.0 */
+export interface Capabilities {
+  readonly notEqual: boolean;
+  readonly like: boolean;
+}
+
+/** The conservative default: neither `notEqual` nor `like` is sent. @since 0.1.0 */
+export const DEFAULT_CAPABILITIES: Capabilities = { notEqual: false, like: false };
+
+/** Options of {@link plan}. @since 0.1.0 */
+export interface PlanOptions extends ResolveOptions {
+  readonly capabilities?: Partial<Capabilities>;
+  /** Most requests one query may send (default 16); beyond, one wider request plus residual. */
+  readonly maxRequests?: number;
+}
+
+/** The part of the query evaluated client-side on returned records. @since 0.1.0 */
+export interface Residual {
+  /** The residual condition as BAQL text. */
+  readonly text: string;
+  /** The residual condition, for {@link evaluate}. */
+  readonly filter: Filter;
+  /** Why it could not be pushed down. */
+  readonly reasons: readonly string[];
+}
+
+/** A query plan. @since 0.1.0 */
+export interface Plan {
+  readonly window: Window;
+  /** The requests, exactly in the contract's shape (without `pageSize`/`nextPageToken`). */
+  readonly requests: readonly SearchCriteria[];
+  /** Applied to the merged, `guid`-deduplicated records; `null` when the requests are exact. */
+  readonly residual: Residual | null;
+  readonly pipeline: readonly Stage[];
+  readonly notes: readonly string[];
+  /** The event kinds searched. */
+  readonly kinds: readonly EventType[];
+  /** The executor may stop once this many rows passed the residual (rows-only pipelines with `limit`). */
+  readonly earlyStop?: number;
+  /** Warnings found while planning. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+interface Draft {
+  kind: EventType;
+  segment?: UserType;
+  user?: string;
+  member?: string;
+  company?: string;
+  product?: string;
+  eventIds?: string[];
+  conj: Lit[];
+  anyOf?: Lit[][];
+  inexact: boolean;
+}
+
+const DIM_ATTRS: Readonly<Record<string, 'user' | 'member' | 'company' | 'product' | 'event'>> = {
+  reqctx_loginid: 'user',
+  member: 'member',
+  reqctx_companyid: 'company',
+  reqctx_userproduct: 'product',
+  eventid: 'event',
+};
+
+const CRITERIA: Readonly<Record<string, FilterCriteria>> = {
+  eq: 'equals',
+  like: 'like',
+  present: 'isPresent',
+  lt: 'lessThan',
+  le: 'lessThanEqual',
+  gt: 'greaterThan',
+  ge: 'greaterThanEqual',
+};
+
+const MAX_DISJUNCTS = 256;
+
+class Overflow extends Error {}
+
+function dnf(f: Filter): Lit[][] {
+  switch (f.t) {
+    case 'lit':
+      return [[f]];
+    case 'const':
+      return f.value ? [[]] : [];
+    case 'not':
+      return [[]];
+    case 'or': {
+      const out: Lit[][] = [];
+      for (const i of f.items) {
+        out.push(...dnf(i));
+        if (out.length > MAX_DISJUNCTS) throw new Overflow();
+      }
+      return out;
+    }
+    case 'and': {
+      let acc: Lit[][] = [[]];
+      for (const i of f.items) {
+        const d = dnf(i);
+        const next: Lit[][] = [];
+        for (const a of acc) for (const b of d) next.push([...a, ...b]);
+        if (next.length > MAX_DISJUNCTS) throw new Overflow();
+        acc = next;
+      }
+      return acc;
+    }
+  }
+}
+
+function filterOf(l: Lit, caps: Capabilities): ServiceFilter | string {
+  if (l.op === 'in') return 'derived field';
+  if (l.neg) {
+    if (l.op === 'present') return { attributeId: l.field, criteria: 'isNotPresent', value: '' };
+    if (l.op === 'eq')
+      return caps.notEqual
+        ? { attributeId: l.field, criteria: 'notEqual', value: l.value }
+        : 'needs the `notEqual` capability';
+    return 'the API has no negated form of this condition';
+  }
+  if (l.op === 'like') {
+    if (!caps.like) return 'wildcards need the `like` capability';
+    if (/[%_]/.test(l.value)) return 'the pattern contains `%` or `_`, which `like` cannot escape';
+    return {
+      attributeId: l.field,
+      criteria: 'like',
+      value: l.value.replace(/\*/g, '%').replace(/\?/g, '_'),
+    };
+  }
+  return {
+    attributeId: l.field,
+    criteria: CRITERIA[l.op] ?? 'equals',
+    value: l.op === 'present' ? '' : l.value,
+  };
+}
+
+const isDimLit = (l: Lit): boolean =>
+  l.op === 'in' || DIM_ATTRS[l.field.toLowerCase()] !== undefined;
+
+function orderEvents(ids: Iterable<string>, index: CatalogIndex): string[] {
+  const order = new Map(index.catalog.events.map((e, i) => [e.id, i]));
+  return [...new Set(ids)].sort(
+    (a, b) => (order.get(a) ?? 1e9) - (order.get(b) ?? 1e9) || (a < b ? -1 : a > b ? 1 : 0),
+  );
+}
+
+interface Built {
+  drafts: Draft[];
+  reasons: Set<string>;
+}
+
+function draftsOf(
+  disjunct: readonly Lit[],
+  index: CatalogIndex,
+  caps: Capabilities,
+  out: Built,
+  notes: Set<string>,
+): void {
+  let segments: Set<string> | undefined;
+  let kinds: Set<string> | undefined;
+  let eventPos: Set<string> | undefined;
+  const eventNeg = new Set<string>();
+  const dims: { user?: string; member?: string; company?: string; product?: string } = {};
+  const conj: Lit[] = [];
+  let inexact = false;
+  const pushFilter = (l: Lit): void => {
+    const f = filterOf(l, caps);
+    if (typeof f === 'string') {
+      inexact = true;
+      out.reasons.add(`\`${printLit(l, index.catalog)}\`: ${f}`);
+    } else conj.push(l);
+  };
+  for (const l of disjunct) {
+    if (l.op === 'in') {
+      const vals = new Set(l.values ?? []);
+      if (l.field === 'kind') kinds = kinds ? new Set([...kinds].filter((v) => vals.has(v))) : vals;
+      else segments = segments ? new Set([...segments].filter((v) => vals.has(v))) : vals;
+      continue;
+    }
+    const dim = DIM_ATTRS[l.field.toLowerCase()];
+    if (dim === 'event' && l.op === 'eq') {
+      if (!l.neg)
+        eventPos = eventPos
+          ? new Set([...eventPos].filter((v) => v === l.value))
+          : new Set([l.value]);
+      else eventNeg.add(l.value);
+      continue;
+    }
+    if (dim && dim !== 'event' && l.op === 'eq' && !l.neg) {
+      const cur = dims[dim];
+      if (cur === undefined) dims[dim] = l.value;
+      else if (cur !== l.value) return; // contradiction: no record has two values
+      continue;
+    }
+    pushFilter(l);
+  }
+  if (
+    (segments && segments.size === 0) ||
+    (kinds && kinds.size === 0) ||
+    (eventPos && eventPos.size === 0)
+  )
+    return;
+  // One userId per request; a company with a user goes to the filters.
+  const top = { ...dims };
+  if (top.user !== undefined && top.member !== undefined) {
+    conj.push({ t: 'lit', field: 'member', op: 'eq', value: top.member, neg: false });
+    delete top.member;
+  }
+  if (top.company !== undefined && (top.user !== undefined || top.member !== undefined)) {
+    conj.push({ t: 'lit', field: 'ReqCtx_companyId', op: 'eq', value: top.company, neg: false });
+    delete top.company;
+  }
+  const negFilters: Lit[] = [];
+  let negInexact = false;
+  if (eventNeg.size > 0 && !eventPos && !index.catalog.complete) {
+    for (const id of eventNeg) {
+      const l: Lit = { t: 'lit', field: 'eventId', op: 'eq', value: id, neg: true };
+      const f = filterOf(l, caps);
+      if (typeof f === 'string') {
+        negInexact = true;
+        out.reasons.add(
+          `\`${printLit(l, index.catalog)}\`: the catalog is not complete, so the other event ids are unknown, and ${f.replace(/^needs/, 'a pushed-down negation needs')}`,
+        );
+      } else negFilters.push(l);
+    }
+  }
+  for (const kind of ['user', 'system'] as EventType[]) {
+    if (kinds && !kinds.has(kind)) continue;
+    let ids: string[] | undefined;
+    if (eventPos)
+      ids = orderEvents(
+        [...eventPos].filter((id) => index.kindOf(id) === kind && !eventNeg.has(id)),
+        index,
+      );
+    else if (eventNeg.size > 0 && index.catalog.complete) {
+      ids = orderEvents(
+        index.catalog.events.filter((e) => e.kind === kind && !eventNeg.has(e.id)).map((e) => e.id),
+        index,
+      );
+      notes.add(`\`NOT type:…\` planned as the complement list (the catalog is complete)`);
+    }
+    if (ids && ids.length === 0) continue;
+    for (const segment of segments
+      ? (['retail', 'business'] as UserType[]).filter((s) => segments?.has(s))
+      : [undefined]) {
+      out.drafts.push({
+        kind,
+        ...(segment ? { segment } : {}),
+        ...(top.user !== undefined ? { user: top.user } : {}),
+        ...(top.member !== undefined ? { member: top.member } : {}),
+        ...(top.company !== undefined ? { company: top.company } : {}),
+        ...(top.product !== undefined ? { product: top.product } : {}),
+        ...(ids ? { eventIds: ids } : {}),
+        conj: [...conj, ...negFilters],
+        inexact: inexact || negInexact,
+      });
+    }
+  }
+}
+
+const conjKey = (ls: readonly Lit[]): string => ls.map(litKey).sort().join('\u0002');
+const anyKey = (a: readonly Lit[][] | undefined): string =>
+  a ? a.map(conjKey).sort().join('\u0003') : '';
+const topKey = (d: Draft): string =>
+  JSON.stringify([
+    d.kind,
+    d.segment ?? null,
+    d.user ?? null,
+    d.member ?? null,
+    d.company ?? null,
+    d.product ?? null,
+  ]);
+
+function mergeEventIds(drafts: Draft[], index: CatalogIndex): Draft[] {
+  const groups = new Map<string, Draft>();
+  for (const d of drafts) {
+    const k = `${topKey(d)}|${conjKey(d.conj)}|${anyKey(d.anyOf)}`;
+    const g = groups.get(k);
+    if (!g) groups.set(k, { ...d, conj: [...d.conj] });
+    else {
+      if (!g.eventIds || !d.eventIds) delete g.eventIds;
+      else g.eventIds = orderEvents([...g.eventIds, ...d.eventIds], index);
+      g.inexact = g.inexact || d.inexact;
+    }
+  }
+  return [...groups.values()];
+}
+
+function mergeFilters(drafts: Draft[], sharedEmpty: boolean): Draft[] {
+  const groups = new Map<string, Draft[]>();
+  for (const d of drafts) {
+    const k = `${topKey(d)}|${d.eventIds ? d.eventIds.join(',') : '*'}`;
+    const g = groups.get(k);
+    if (g) g.push(d);
+    else groups.set(k, [d]);
+  }
+  const out: Draft[] = [];
+  for (const g of groups.values()) {
+    if (g.length === 1 || g.some((d) => d.anyOf)) {
+      out.push(...g);
+      continue;
+    }
+    const keys = g.map((d) => new Set(d.conj.map(litKey)));
+    const first = g[0] as Draft;
+    const common = first.conj.filter((l) => keys.every((s) => s.has(litKey(l))));
+    const ck = new Set(common.map(litKey));
+    const rests = g.map((d) => d.conj.filter((l) => !ck.has(litKey(l))));
+    const inexact = g.some((d) => d.inexact);
+    if (rests.some((r) => r.length === 0)) out.push({ ...first, conj: common, inexact });
+    else if (rests.every((r) => r.length === 1))
+      out.push({ ...first, conj: common, anyOf: rests, inexact });
+    else if (common.length === 0 && sharedEmpty)
+      out.push({ ...first, conj: [], anyOf: rests, inexact });
+    else out.push(...g);
+  }
+  return out;
+}
+
+function subsumes(a: Draft, b: Draft): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.segment !== undefined && a.segment !== b.segment) return false;
+  for (const k of ['user', 'member', 'company', 'product'] as const)
+    if (a[k] !== undefined && a[k] !== b[k]) return false;
+  if (a.eventIds) {
+    if (!b.eventIds) return false;
+    const s = new Set(a.eventIds);
+    if (!b.eventIds.every((id) => s.has(id))) return false;
+  }
+  if (a.anyOf) return anyKey(a.anyOf) === anyKey(b.anyOf) && conjKey(a.conj) === conjKey(b.conj);
+  const bk = new Set(b.conj.map(litKey));
+  return a.conj.every((l) => bk.has(litKey(l)));
+}
+
+function dropSubsumed(drafts: Draft[]): Draft[] {
+  const keep: Draft[] = [];
+  drafts.forEach((b, i) => {
+    const covered = drafts.some((a, j) => j !== i && subsumes(a, b) && (!subsumes(b, a) || j < i));
+    if (!covered) keep.push(b);
+    else {
+      const a = drafts.find((x, j) => j !== i && subsumes(x, b) && (!subsumes(b, x) || j < i));
+      if (a && b.inexact) a.inexact = true;
+    }
+  });
+  return keep;
+}
+
+function toService(ls: readonly Lit[], caps: Capabilities): ServiceFilter[] {
+  return ls.map((l) => filterOf(l, caps) as ServiceFilter);
+}
+
+function additionalFilters(
+  shared: Lit[],
+  sharedOr: Lit[][],
+  d: Draft,
+  caps: Capabilities,
+): AdditionalFilters | undefined {
+  const seen = new Set<string>();
+  const singles: Lit[] = [];
+  for (const l of [...shared, ...d.conj]) {
+    const k = litKey(l);
+    if (!seen.has(k)) {
+      seen.add(k);
+      singles.push(l);
+    }
+  }
+  const subs: SubFilter[] = sharedOr.map((c) => ({ condition: 'or', filters: toService(c, caps) }));
+  if (d.anyOf) {
+    if (d.anyOf.every((g) => g.length === 1)) {
+      const flat = d.anyOf.map((g) => g[0] as Lit);
+      if (flat.length === 1) singles.push(flat[0] as Lit);
+      else subs.push({ condition: 'or', filters: toService(flat, caps) });
+    } else {
+      const filters = d.anyOf.filter((g) => g.length === 1).map((g) => g[0] as Lit);
+      const groups = d.anyOf.filter((g) => g.length > 1);
+      return {
+        condition: 'or',
+        ...(filters.length > 0 ? { filters: toService(filters, caps) } : {}),
+        subFilters: groups.map((g) => ({ condition: 'and', filters: toService(g, caps) })),
+      };
+    }
+  }
+  if (singles.length === 0 && subs.length === 0) return undefined;
+  return {
+    condition: 'and',
+    ...(singles.length > 0 ? { filters: toService(singles, caps) } : {}),
+    ...(subs.length > 0 ? { subFilters: subs } : {}),
+  };
+}
+
+function guarantees(d: Draft, l: Lit, sharedKeys: ReadonlySet<string>): boolean {
+  const k = litKey(l);
+  if (sharedKeys.has(k)) return true;
+  if (l.op === 'in') {
+    if (l.field === 'kind') return (l.values ?? []).includes(d.kind);
+    return d.segment !== undefined && (l.values ?? []).includes(d.segment);
+  }
+  if (!l.neg && l.op === 'eq') {
+    const dim = DIM_ATTRS[l.field.toLowerCase()];
+    if (dim === 'event')
+      return d.eventIds !== undefined && d.eventIds.every((id) => id === l.value);
+    if (dim && d[dim] === l.value) return true;
+  }
+  return d.conj.some((c) => litKey(c) === k);
+}
+
+function residualAttributes(f: Filter): string[] {
+  return literals(f).map((l) =>
+    l.op === 'in' ? (l.field === 'kind' ? 'eventId' : 'ReqCtx_customerType') : l.field,
+  );
+}
+
+function plural(n: number, w: string): string {
+  return `${n} ${w}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Plans a query: the requests, the residual, the pipeline and notes in words.
+ *
+ * @example
+ * ```ts
+ * const p = plan('user:123 AND (type:login OR type:transfer) NOT segment:retail since 7d | count by type', { now: new Date() });
+ * // p.right.requests: one request, userId "123" (loginId), eventIds [login, transfer], userType business
+ * ```
+ * @since 0.1.0
+ */
+export function plan(
+  query: string | QueryNode | ResolvedQuery,
+  options: PlanOptions,
+): Result<readonly Diagnostic[], Plan> {
+  let resolved: ResolvedQuery;
+  if (typeof query === 'object' && 'filter' in query && 'window' in query) resolved = query;
+  else {
+    const r = resolve(query as string | QueryNode, options);
+    if (!isRight(r)) return left(r.left);
+    resolved = r.right;
+  }
+  return right(planResolved(resolved, options));
+}
+
+/** Plans an already resolved query (never fails). @since 0.1.0 */
+export function planResolved(
+  resolved: ResolvedQuery,
+  options: Omit<PlanOptions, 'now'> = {},
+): Plan {
+  const caps: Capabilities = { ...DEFAULT_CAPABILITIES, ...options.capabilities };
+  const maxRequests = Math.max(1, options.maxRequests ?? 16);
+  const index = indexCatalog(resolved.catalog);
+  const catalog = resolved.catalog;
+  const F = resolved.filter;
+  const notes = new Set<string>();
+  const built: Built = { drafts: [], reasons: new Set() };
+
+  const conjuncts = F.t === 'and' ? F.items : [F];
+  const shared: Lit[] = [];
+  const sharedOr: Lit[][] = [];
+  const rest: Filter[] = [];
+  for (const c of conjuncts) {
+    if (c.t === 'lit' && !isDimLit(c) && typeof filterOf(c, caps) !== 'string') shared.push(c);
+    else if (
+      c.t === 'or' &&
+      c.items.every((i) => i.t === 'lit' && !isDimLit(i) && typeof filterOf(i, caps) !== 'string')
+    )
+      sharedOr.push(c.items as Lit[]);
+    else rest.push(c);
+  }
+  let fallback = false;
+  let drafts: Draft[] = [];
+  if (F.t === 'const' && !F.value) {
+    notes.add('the condition can never hold: no request is sent');
+  } else {
+    try {
+      for (const d of dnf(and(rest))) draftsOf(d, index, caps, built, notes);
+      drafts = built.drafts;
+      for (let i = 0; i < 3; i += 1) {
+        const before = drafts.length;
+        drafts = mergeEventIds(drafts, index);
+        drafts = mergeFilters(drafts, shared.length === 0 && sharedOr.length === 0);
+        drafts = dropSubsumed(drafts);
+        if (drafts.length === before) break;
+      }
+    } catch (e) {
+      if (!(e instanceof Overflow)) throw e;
+      fallback = true;
+      notes.add(
+        `the condition expands to more than ${MAX_DISJUNCTS} branches: one wide request per kind, the rest client-side`,
+      );
+    }
+    if (!fallback && drafts.length > maxRequests) {
+      fallback = true;
+      notes.add(
+        `${plural(drafts.length, 'branch')} exceed maxRequests (${maxRequests}): one wider request per kind, the branches are checked client-side`,
+      );
+    }
+    if (fallback) {
+      const kinds = new Set<EventType>(
+        drafts.length > 0 ? drafts.map((d) => d.kind) : ['user', 'system'],
+      );
+      const wide: Draft[] = [];
+      for (const kind of ['user', 'system'] as EventType[]) {
+        if (!kinds.has(kind)) continue;
+        const ds = drafts.filter((d) => d.kind === kind);
+        const w: Draft = { kind, conj: [], inexact: true };
+        if (ds.length > 0) {
+          for (const k of ['segment', 'user', 'member', 'company', 'product'] as const) {
+            const v = ds[0]?.[k];
+            if (v !== undefined && ds.every((d) => d[k] === v))
+              (w as unknown as Record<string, string>)[k] = v;
+          }
+          if (ds.every((d) => d.eventIds))
+            w.eventIds = orderEvents(
+              ds.flatMap((d) => d.eventIds ?? []),
+              index,
+            );
+        }
+        wide.push(w);
+      }
+      drafts = wide;
+    }
+  }
+
+  const sharedKeys = new Set([...shared.map(litKey)]);
+  const inexact = fallback || drafts.some((d) => d.inexact);
+  let residual: Residual | null = null;
+  if (inexact && drafts.length > 0) {
+    const known = new Map<string, boolean>();
+    for (const c of conjuncts)
+      if (c.t === 'lit' && drafts.every((d) => guarantees(d, c, sharedKeys)))
+        known.set(litKey(c), true);
+    const rf = assume(F, known);
+    if (!(rf.t === 'const' && rf.value)) {
+      const reasons = [...built.reasons];
+      if (fallback) reasons.push('more branches than the API requests allowed');
+      residual = { text: printFilter(rf, catalog), filter: rf, reasons };
+    }
+  }
+
+  const needed = attributesNeeded(resolved.pipeline);
+  let requestedAttributes: string[] | undefined;
+  if (needed) {
+    const seen = new Set<string>();
+    requestedAttributes = [];
+    for (const a of [
+      'guid',
+      'timeStamp',
+      'eventId',
+      ...needed,
+      ...(residual ? residualAttributes(residual.filter) : []),
+    ]) {
+      const k = a.toLowerCase();
+      if (!seen.has(k)) {
+        seen.add(k);
+        requestedAttributes.push(a);
+      }
+    }
+  }
+
+  const requests: SearchCriteria[] = drafts.map((d) => {
+    const af = fallback
+      ? additionalFilters(shared, sharedOr, { ...d, conj: [] }, caps)
+      : additionalFilters(shared, sharedOr, d, caps);
+    const userId = d.user ?? d.member;
+    return {
+      startTime: resolved.window.start,
+      endTime: resolved.window.end,
+      ...(d.eventIds ? { eventIds: d.eventIds } : {}),
+      ...(d.kind === 'system' ? { eventType: 'system' as const } : {}),
+      ...(d.segment ? { userType: d.segment } : {}),
+      ...(d.product !== undefined ? { userProduct: d.product } : {}),
+      ...(userId !== undefined
+        ? {
+            userId,
+            userIdType: d.user !== undefined ? ('loginId' as const) : ('memberId' as const),
+          }
+        : {}),
+      ...(d.company !== undefined ? { companyId: d.company } : {}),
+      ...(requestedAttributes ? { requestedAttributes } : {}),
+      ...(af ? { additionalFilters: af } : {}),
+    };
+  });
+
+  const out: string[] = [];
+  if (resolved.window.defaulted)
+    out.push(
+      `no time clause: searching the default window ${resolved.window.start} → ${resolved.window.end}`,
+    );
+  if (resolved.kindDefaulted)
+    out.push(
+      'no `kind` in the query: user events only (add `kind:system` or `kind:*` for system events)',
+    );
+  if (requests.length > 1)
+    out.push(
+      `${plural(requests.length, 'request')} (one per user, company, segment or kind branch); results are merged and deduplicated by guid`,
+    );
+  out.push(...notes);
+  if (residual) out.push(`client-side: ${residual.text}`);
+  let earlyStop: number | undefined;
+  for (const s of resolved.pipeline) {
+    if (s.op === 'fields') continue;
+    if (s.op === 'limit') earlyStop = s.count;
+    break;
+  }
+  const kinds = [...new Set(drafts.map((d) => d.kind))];
+  return {
+    window: resolved.window,
+    requests,
+    residual,
+    pipeline: resolved.pipeline,
+    notes: out,
+    kinds,
+    ...(earlyStop !== undefined ? { earlyStop } : {}),
+    diagnostics: resolved.diagnostics,
+  };
+}

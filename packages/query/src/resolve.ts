@@ -1,0 +1,598 @@
+/**
+ * Resolution: from the syntax tree to what the query means — fields resolved through the
+ * catalog, parameters bound, time clauses turned into one absolute window, the implicit
+ * `kind:user`, and the pipeline checked. Every problem is a diagnostic.
+ *
+ * @since 0.1.0
+ * @module
+ */
+import type {
+  ExprNode,
+  FieldNode,
+  QueryNode,
+  StageNode,
+  TimeNode,
+  ValueExpr,
+  ValueNode,
+} from './ast.js';
+import {
+  defaultCatalog,
+  indexCatalog,
+  type Catalog,
+  type CatalogIndex,
+  type FieldDef,
+} from './catalog.js';
+import { diagnosticAt, didYouMean, hasErrors, LineIndex, type Diagnostic } from './diagnostic.js';
+import { and, FALSE, nnf, not, or, TRUE, type Filter, type Lit } from './filter.js';
+import { parse } from './parse.js';
+import type { FieldRef, Stage } from './pipeline.js';
+import { left, right, type Result } from './result.js';
+import { isoOf, isValidTimeZone, parseDuration, resolveTime } from './time.js';
+
+/** A bound parameter value. Lists are for `field:$list` (one-of). @since 0.1.0 */
+export type ParamValue = string | number | readonly string[];
+
+/** Options shared by resolution, planning and evaluation. @since 0.1.0 */
+export interface ResolveOptions {
+  /** The instant relative times are resolved against (Date, ISO string or epoch ms). */
+  readonly now: Date | string | number;
+  /** IANA zone for dates without offset, `today` and `@d` (default `UTC`). */
+  readonly timeZone?: string;
+  readonly catalog?: Catalog;
+  readonly params?: Readonly<Record<string, ParamValue>>;
+  /** The window when the query has no time clause (default `24h`). */
+  readonly defaultWindow?: string;
+  /** How far back the API may look, in days (default 90). */
+  readonly lookbackDays?: number;
+}
+
+/** The absolute time window of a query (both ends inclusive). @since 0.1.0 */
+export interface Window {
+  readonly start: string;
+  readonly end: string;
+  /** True when the query had no time clause and the default window applies. */
+  readonly defaulted: boolean;
+}
+
+/** A query with everything resolved: ready to plan or to evaluate. @since 0.1.0 */
+export interface ResolvedQuery {
+  readonly filter: Filter;
+  readonly window: Window;
+  readonly pipeline: readonly Stage[];
+  /** True when the query did not mention `kind` and `kind:user` was added. */
+  readonly kindDefaulted: boolean;
+  readonly catalog: Catalog;
+  readonly timeZone: string;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Reads `now` in any accepted form as epoch ms (NaN if invalid). @since 0.1.0 */
+export function nowMs(now: Date | string | number): number {
+  return now instanceof Date ? now.getTime() : typeof now === 'number' ? now : Date.parse(now);
+}
+
+interface Ctx {
+  readonly index: CatalogIndex;
+  readonly lines: LineIndex;
+  readonly diagnostics: Diagnostic[];
+  readonly params: Readonly<Record<string, ParamValue>>;
+  readonly now: number;
+  readonly tz: string;
+}
+
+interface ResolvedField {
+  readonly def?: FieldDef;
+  readonly attr: string;
+  readonly name: string;
+}
+
+function err(
+  ctx: Ctx,
+  code: string,
+  message: string,
+  r: { start: number; end: number },
+  hints: string[] = [],
+): void {
+  ctx.diagnostics.push(diagnosticAt(ctx.lines, 'error', code, message, r.start, r.end, hints));
+}
+
+function warn(
+  ctx: Ctx,
+  code: string,
+  message: string,
+  r: { start: number; end: number },
+  hints: string[] = [],
+): void {
+  ctx.diagnostics.push(diagnosticAt(ctx.lines, 'warning', code, message, r.start, r.end, hints));
+}
+
+function resolveField(ctx: Ctx, f: FieldNode): ResolvedField {
+  const lower = f.name.toLowerCase();
+  if (!f.escaped) {
+    const def = ctx.index.fields.get(lower);
+    if (def) return { def, attr: def.attribute ?? def.name, name: f.name };
+    if (lower === '_exists_') {
+      err(
+        ctx,
+        'BAQL_FOREIGN_SYNTAX',
+        '`_exists_:` is Lucene syntax; BAQL writes presence as `field:*`',
+        f.range,
+        ['write `field:*`'],
+      );
+      return { attr: f.name, name: f.name };
+    }
+  }
+  const canonical = ctx.index.attributes.get(lower);
+  if (canonical) return { attr: canonical, name: f.name };
+  if (!f.escaped && f.name !== '') {
+    const names = [
+      ...ctx.index.catalog.fields.map((d) => d.name),
+      ...ctx.index.attributes.values(),
+    ];
+    const hints = didYouMean(f.name, names).map((n) => `did you mean \`${n}\`?`);
+    warn(
+      ctx,
+      'BAQL_UNKNOWN_FIELD',
+      `\`${f.name}\` is not a known field; it is read as a record attribute`,
+      f.range,
+      hints,
+    );
+  }
+  return { attr: f.name, name: f.name };
+}
+
+/** The literal values of a value node: a parameter may expand to several. */
+function valuesOf(ctx: Ctx, v: ValueNode): string[] | undefined {
+  if (v.kind !== 'param') return [v.text];
+  const p = ctx.params[v.text];
+  if (p === undefined) {
+    const hints = didYouMean(v.text, Object.keys(ctx.params)).map((n) => `did you mean \`$${n}\`?`);
+    err(ctx, 'BAQL_UNBOUND_PARAM', `parameter \`$${v.text}\` has no value`, v.range, [
+      ...hints,
+      `bind it, e.g. \`--param ${v.text}=…\``,
+    ]);
+    return undefined;
+  }
+  if (Array.isArray(p)) return p.map(String);
+  return [String(p)];
+}
+
+function enumLit(
+  ctx: Ctx,
+  field: ResolvedField,
+  raw: string,
+  r: { start: number; end: number },
+): Filter {
+  const def = field.def as FieldDef;
+  const universe = def.values ?? [];
+  const v = universe.find((u) => u.toLowerCase() === raw.toLowerCase());
+  if (!v) {
+    const hints = didYouMean(raw, universe).map((n) => `did you mean \`${n}\`?`);
+    err(
+      ctx,
+      'BAQL_BAD_VALUE',
+      `\`${raw}\` is not a ${def.name}: use ${universe.map((u) => `\`${u}\``).join(' or ')}`,
+      r,
+      hints,
+    );
+    return TRUE;
+  }
+  return { t: 'lit', field: def.name, op: 'in', value: '', values: [v], universe, neg: false };
+}
+
+function checkEvent(ctx: Ctx, id: string, r: { start: number; end: number }): void {
+  if (ctx.index.events.has(id)) return;
+  const ids = ctx.index.catalog.events.map((e) => e.id);
+  const exact = ids.find((e) => e.toLowerCase() === id.toLowerCase());
+  const hints = exact
+    ? [`event ids are case-sensitive: did you mean \`${exact}\`?`]
+    : didYouMean(id, ids).map((n) => `did you mean \`${n}\`?`);
+  const complete = ctx.index.catalog.complete;
+  ctx.diagnostics.push(
+    diagnosticAt(
+      ctx.lines,
+      complete ? 'error' : 'warning',
+      'BAQL_UNKNOWN_EVENT',
+      `\`${id}\` is not an event id of the catalog${complete ? '' : ' (it is searched as written)'}`,
+      r.start,
+      r.end,
+      hints,
+    ),
+  );
+}
+
+function isEnum(field: ResolvedField): boolean {
+  return field.def !== undefined && (field.def.target === 'segment' || field.def.target === 'kind');
+}
+
+function valueLit(ctx: Ctx, field: ResolvedField, v: ValueNode): Filter {
+  const values = valuesOf(ctx, v);
+  if (!values) return TRUE;
+  const lits = values.map((text) => oneValue(ctx, field, v, text));
+  return or(lits);
+}
+
+function oneValue(ctx: Ctx, field: ResolvedField, v: ValueNode, text: string): Filter {
+  const r = v.range;
+  const bare = v.kind === 'word';
+  if (isEnum(field)) {
+    if (bare && (text.includes('*') || text.includes('?'))) {
+      if (text === '*') return TRUE;
+      err(
+        ctx,
+        'BAQL_BAD_VALUE',
+        `\`${field.name}\` takes ${(field.def?.values ?? []).join(' or ')}, not a pattern`,
+        r,
+      );
+      return TRUE;
+    }
+    return enumLit(ctx, field, text, r);
+  }
+  if (bare && text === '*')
+    return { t: 'lit', field: field.attr, op: 'present', value: '', neg: false };
+  if (bare && (text.includes('*') || text.includes('?')))
+    return { t: 'lit', field: field.attr, op: 'like', value: text, neg: false };
+  if (bare && text.includes('..') && text !== '..') {
+    const i = text.indexOf('..');
+    const lo = text.slice(0, i);
+    const hi = text.slice(i + 2);
+    const parts: Filter[] = [];
+    if (lo !== '' && lo !== '*')
+      parts.push({ t: 'lit', field: field.attr, op: 'ge', value: lo, neg: false });
+    if (hi !== '' && hi !== '*')
+      parts.push({ t: 'lit', field: field.attr, op: 'le', value: hi, neg: false });
+    if (parts.length === 0)
+      return { t: 'lit', field: field.attr, op: 'present', value: '', neg: false };
+    return and(parts);
+  }
+  if (field.def?.target === 'event') checkEvent(ctx, text, r);
+  return { t: 'lit', field: field.attr, op: 'eq', value: text, neg: false };
+}
+
+function valueExpr(ctx: Ctx, field: ResolvedField, v: ValueExpr): Filter {
+  switch (v.type) {
+    case 'value':
+      return valueLit(ctx, field, v);
+    case 'vor':
+      return or(v.items.map((i) => valueExpr(ctx, field, i)));
+    case 'vand':
+      return and(v.items.map((i) => valueExpr(ctx, field, i)));
+    case 'vnot':
+      return not(valueExpr(ctx, field, v.item));
+    case 'range': {
+      if (isEnum(field)) {
+        err(ctx, 'BAQL_BAD_VALUE', `\`${field.name}\` takes a value, not a range`, v.range);
+        return TRUE;
+      }
+      const parts: Filter[] = [];
+      const lo = valuesOf(ctx, v.low)?.[0];
+      const hi = valuesOf(ctx, v.high)?.[0];
+      if (lo !== undefined && !(v.low.kind === 'word' && lo === '*'))
+        parts.push({ t: 'lit', field: field.attr, op: 'ge', value: lo, neg: false });
+      if (hi !== undefined && !(v.high.kind === 'word' && hi === '*'))
+        parts.push({ t: 'lit', field: field.attr, op: 'le', value: hi, neg: false });
+      if (parts.length === 0)
+        return { t: 'lit', field: field.attr, op: 'present', value: '', neg: false };
+      return and(parts);
+    }
+  }
+}
+
+const CMP: Readonly<Record<string, Lit['op']>> = { '>': 'gt', '>=': 'ge', '<': 'lt', '<=': 'le' };
+
+function expr(ctx: Ctx, e: ExprNode, top: boolean, times: TimeNode[]): Filter {
+  switch (e.type) {
+    case 'error':
+      return TRUE;
+    case 'time':
+      if (!top) {
+        err(
+          ctx,
+          'BAQL_TIME_PLACEMENT',
+          'a time clause applies to the whole query: it cannot sit under OR or NOT',
+          e.range,
+          ['move it to the top level, e.g. `… since 7d`'],
+        );
+        return TRUE;
+      }
+      times.push(e);
+      return TRUE;
+    case 'and':
+      return and(e.items.map((i) => expr(ctx, i, top, times)));
+    case 'or':
+      return or(e.items.map((i) => expr(ctx, i, false, times)));
+    case 'not':
+      return not(expr(ctx, e.item, false, times));
+    case 'match': {
+      const field = resolveField(ctx, e.field);
+      return valueExpr(ctx, field, e.value);
+    }
+    case 'compare': {
+      const field = resolveField(ctx, e.field);
+      if (e.op === '!=') return not(valueLit(ctx, field, e.value));
+      if (isEnum(field)) {
+        err(
+          ctx,
+          'BAQL_BAD_VALUE',
+          `\`${field.name}\` cannot be compared with \`${e.op}\``,
+          e.range,
+          [`write \`${field.name}:${field.def?.values?.[0] ?? 'value'}\``],
+        );
+        return TRUE;
+      }
+      const values = valuesOf(ctx, e.value);
+      if (!values) return TRUE;
+      return or(
+        values.map((value) => ({
+          t: 'lit' as const,
+          field: field.attr,
+          op: CMP[e.op] ?? 'gt',
+          value,
+          neg: false,
+        })),
+      );
+    }
+  }
+}
+
+function timeOf(ctx: Ctx, v: ValueNode | undefined): number | undefined {
+  if (!v) return undefined;
+  const text = valuesOf(ctx, v)?.[0];
+  if (text === undefined) return undefined;
+  const r = resolveTime(text, ctx.now, ctx.tz);
+  if (!r.ok) {
+    err(ctx, 'BAQL_BAD_TIME', r.reason, v.range, [
+      'e.g. `since 7d`, `between 2026-11-01 and 2026-11-07`, `from -24h to now`',
+    ]);
+    return undefined;
+  }
+  return r.ms;
+}
+
+function resolveWindow(
+  ctx: Ctx,
+  times: readonly TimeNode[],
+  defaultWindow: string,
+  lookbackDays: number,
+  whole: { start: number; end: number },
+): Window | undefined {
+  const defMs = parseDuration(defaultWindow) ?? 86_400_000;
+  let start = -Infinity;
+  let end = Infinity;
+  for (const t of times) {
+    let s: number | undefined;
+    let e: number | undefined;
+    switch (t.form) {
+      case 'since':
+        s = timeOf(ctx, t.from);
+        e = ctx.now;
+        break;
+      case 'last': {
+        const text = t.from ? valuesOf(ctx, t.from)?.[0] : undefined;
+        const d = text === undefined ? undefined : parseDuration(text);
+        if (d === undefined) {
+          if (text !== undefined)
+            err(
+              ctx,
+              'BAQL_BAD_TIME',
+              `\`last\` takes a duration such as \`24h\` or \`7d\`, not \`${text}\``,
+              t.from?.range ?? t.range,
+            );
+        } else s = ctx.now - d;
+        e = ctx.now;
+        break;
+      }
+      case 'between':
+      case 'from':
+        s = timeOf(ctx, t.from);
+        e = t.to ? timeOf(ctx, t.to) : ctx.now;
+        break;
+      case 'until':
+        e = timeOf(ctx, t.to);
+        break;
+      case 'today':
+        s = resolveTime('today', ctx.now, ctx.tz).ok
+          ? (resolveTime('today', ctx.now, ctx.tz) as { ms: number }).ms
+          : undefined;
+        e = ctx.now;
+        break;
+      case 'yesterday': {
+        const y = resolveTime('yesterday', ctx.now, ctx.tz);
+        const d = resolveTime('today', ctx.now, ctx.tz);
+        if (y.ok && d.ok) {
+          s = y.ms;
+          e = d.ms - 1;
+        }
+        break;
+      }
+    }
+    if (s !== undefined) start = Math.max(start, s);
+    if (e !== undefined) end = Math.min(end, e);
+  }
+  const defaulted = times.length === 0;
+  if (hasErrors(ctx.diagnostics)) return undefined;
+  if (end === Infinity) end = ctx.now;
+  if (start === -Infinity) start = end - defMs;
+  const span =
+    times.length > 0
+      ? { start: times[0]?.range.start ?? 0, end: times[times.length - 1]?.range.end ?? 0 }
+      : whole;
+  if (start >= end) {
+    err(
+      ctx,
+      'BAQL_EMPTY_WINDOW',
+      `the time window is empty: it starts at ${isoOf(start)} and ends at ${isoOf(end)}`,
+      span,
+      ['the start must be earlier than the end'],
+    );
+    return undefined;
+  }
+  const oldest = ctx.now - lookbackDays * 86_400_000;
+  if (start < oldest) {
+    const days = Math.ceil((ctx.now - start) / 86_400_000);
+    err(
+      ctx,
+      'BAQL_LOOKBACK',
+      `the window reaches ${days} days back; the Activity API keeps only the last ${lookbackDays} days`,
+      span,
+      [`use \`since ${lookbackDays}d\` or a later start`],
+    );
+    return undefined;
+  }
+  return { start: isoOf(start), end: isoOf(end), defaulted };
+}
+
+function fieldRefOf(ctx: Ctx, f: FieldNode, projected = false): FieldRef {
+  if (projected) return { name: f.name, attr: f.name };
+  const r = resolveField(ctx, f);
+  if (r.def?.target === 'kind') return { name: f.name, attr: 'kind', derived: 'kind' };
+  if (r.def?.target === 'segment') return { name: f.name, attr: 'segment', derived: 'segment' };
+  return { name: f.name, attr: r.attr };
+}
+
+function positiveInt(ctx: Ctx, v: ValueNode | undefined, what: string, fallback: number): number {
+  if (!v) return fallback;
+  const text = valuesOf(ctx, v)?.[0];
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < 1) {
+    err(ctx, 'BAQL_BAD_VALUE', `${what} takes a positive whole number, not \`${text}\``, v.range);
+    return fallback;
+  }
+  return Number(text);
+}
+
+function stage(ctx: Ctx, s: StageNode, projected: boolean): Stage | undefined {
+  const fieldRef = (f: FieldNode): FieldRef => fieldRefOf(ctx, f, projected);
+  switch (s.type) {
+    case 'fields':
+      return { op: 'fields', fields: s.fields.map((f) => fieldRef(f)) };
+    case 'sort':
+      return {
+        op: 'sort',
+        keys: s.keys.map((k) => ({ field: fieldRef(k.field), direction: k.direction ?? 'asc' })),
+      };
+    case 'limit':
+      return { op: 'limit', count: positiveInt(ctx, s.count, '`limit`', 10) };
+    case 'count':
+      return { op: 'count', by: s.by.map((f) => fieldRef(f)) };
+    case 'top':
+      return { op: 'top', count: positiveInt(ctx, s.count, '`top`', 10), field: fieldRef(s.field) };
+    case 'dedup':
+      return { op: 'dedup', fields: s.fields.map((f) => fieldRef(f)) };
+    case 'timechart': {
+      const text = valuesOf(ctx, s.interval)?.[0] ?? '';
+      const ms = parseDuration(text);
+      if (ms === undefined || ms <= 0) {
+        err(
+          ctx,
+          'BAQL_BAD_VALUE',
+          `\`timechart\` takes an interval such as \`1h\` or \`1d\`, not \`${text}\``,
+          s.interval.range,
+        );
+        return undefined;
+      }
+      return { op: 'timechart', interval: text, intervalMs: ms, by: s.by.map((f) => fieldRef(f)) };
+    }
+    case 'unknown':
+      return undefined;
+  }
+}
+
+function mentionsKind(f: Filter): boolean {
+  switch (f.t) {
+    case 'lit':
+      return f.op === 'in' && f.field === 'kind';
+    case 'not':
+      return mentionsKind(f.item);
+    case 'and':
+    case 'or':
+      return f.items.some(mentionsKind);
+    default:
+      return false;
+  }
+}
+
+function namesSystemEvent(f: Filter, index: CatalogIndex): boolean {
+  switch (f.t) {
+    case 'lit':
+      return !f.neg && f.op === 'eq' && f.field === 'eventId' && index.kindOf(f.value) === 'system';
+    case 'and':
+    case 'or':
+      return f.items.some((i) => namesSystemEvent(i, index));
+    default:
+      return false;
+  }
+}
+
+/**
+ * Resolves a query (text or tree): fields, parameters, window, implicit kind, pipeline.
+ * Fails with every diagnostic found; warnings ride along in `diagnostics` on success.
+ * @since 0.1.0
+ */
+export function resolve(
+  query: string | QueryNode,
+  options: ResolveOptions,
+  text?: string,
+): Result<readonly Diagnostic[], ResolvedQuery> {
+  const source = typeof query === 'string' ? query : (text ?? '');
+  const parsed =
+    typeof query === 'string' ? parse(query) : { ast: query, diagnostics: [] as Diagnostic[] };
+  const catalog = options.catalog ?? defaultCatalog;
+  const tz = options.timeZone ?? 'UTC';
+  const now = nowMs(options.now);
+  const lines = new LineIndex(source);
+  const ctx: Ctx = {
+    index: indexCatalog(catalog),
+    lines,
+    diagnostics: [...parsed.diagnostics],
+    params: options.params ?? {},
+    now,
+    tz,
+  };
+  const whole = { start: 0, end: source.length };
+  if (!Number.isFinite(now)) err(ctx, 'BAQL_BAD_OPTION', '`now` is not a valid time', whole);
+  if (!isValidTimeZone(tz))
+    err(ctx, 'BAQL_BAD_OPTION', `\`${tz}\` is not a time zone`, whole, [
+      'e.g. `UTC`, `America/New_York`',
+    ]);
+  if (hasErrors(ctx.diagnostics)) return left(ctx.diagnostics);
+  const times: TimeNode[] = [];
+  let filter = parsed.ast.filter ? expr(ctx, parsed.ast.filter, true, times) : TRUE;
+  const pipeline: Stage[] = [];
+  let projected = false;
+  for (const s of parsed.ast.stages) {
+    const st = stage(ctx, s, projected);
+    if (st) pipeline.push(st);
+    if (st && ['fields', 'count', 'top', 'timechart'].includes(st.op)) projected = true;
+  }
+  const window = resolveWindow(
+    ctx,
+    times,
+    options.defaultWindow ?? '24h',
+    options.lookbackDays ?? 90,
+    whole,
+  );
+  if (!window || hasErrors(ctx.diagnostics)) return left(ctx.diagnostics);
+  const kindDefaulted = !mentionsKind(filter) && !namesSystemEvent(nnf(filter), ctx.index);
+  if (kindDefaulted) {
+    const kindDef = ctx.index.fields.get('kind');
+    const universe = kindDef?.values ?? ['user', 'system'];
+    filter = and([
+      filter,
+      { t: 'lit', field: 'kind', op: 'in', value: '', values: ['user'], universe, neg: false },
+    ]);
+  }
+  return right({
+    filter: nnf(filter),
+    window,
+    pipeline,
+    kindDefaulted,
+    catalog,
+    timeZone: tz,
+    diagnostics: ctx.diagnostics,
+  });
+}
+
+export { FALSE, NUMBER };
