@@ -6,7 +6,13 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { canonicalizeRecord, defaultCatalog, mergeCatalog } from '@baql/query';
-import type { BankingActivity, Catalog, CatalogExtension } from '@baql/query';
+import type {
+  BankingActivity,
+  Capabilities,
+  Catalog,
+  CatalogExtension,
+  ParamValue,
+} from '@baql/query';
 import { createAuth, TokenCache, type AuthStats, type Grant } from './auth.js';
 import { resolveBaseUrl } from './base-url.js';
 import { BaqlError, type DiagnosticLike } from './errors.js';
@@ -42,8 +48,8 @@ export interface ClientOptions {
   readonly plugins?: readonly BaqlPlugin[];
   /** The base catalog (default `defaultCatalog` of `@baql/query`); plugins' entries are merged in. */
   readonly catalog?: Catalog;
-  /** Planner capabilities (e.g. whether the API supports notEqual/like). */
-  readonly capabilities?: unknown;
+  /** What the API deployment supports (`notEqual`/`like` filters; default neither). */
+  readonly capabilities?: Partial<Capabilities>;
   /** Most HTTP requests in flight per client (default 8). */
   readonly concurrency?: number;
   /** Records per page (default 1000, the API's maximum). */
@@ -64,7 +70,7 @@ export interface ClientOptions {
 /** Options of one query. */
 export interface QueryOptions {
   /** Values of `$parameters`. */
-  readonly params?: Readonly<Record<string, unknown>>;
+  readonly params?: Readonly<Record<string, ParamValue>>;
   /** Stop after this many result rows (stops paging too). */
   readonly limit?: number;
   readonly signal?: AbortSignal;
@@ -224,12 +230,14 @@ export function createClient(options: ClientOptions): BaqlClient {
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(q.onProgress === undefined ? {} : { onProgress: q.onProgress }),
       ...(() => {
-        const residual = residualOf(plan);
+        const residual = residualOf(plan, catalog);
         return residual === undefined ? {} : { residual };
       })(),
     });
-    const piped = runPipeline(plan.pipeline ?? [], execution.records, {
+    const piped = runPipeline(plan.pipeline, execution.records, {
       catalog,
+      window: plan.window,
+      ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
       ...(q.limit === undefined ? {} : { limit: q.limit }),
     });
     let rows = 0;

@@ -1,16 +1,23 @@
 /**
- * Runs a plan's pipeline over the executor's records.
+ * Runs a plan's pipeline over the executor's records, as an async stream, with the accumulators
+ * of `@baql/query` (`createPipeline`: fields, sort, limit, count [by], top, dedup, timechart).
+ * Records are pushed as pages arrive; when the pipeline (a `limit`) or the caller's `limit` wants
+ * no more input, iteration of the records stops, which cancels the paging. Aggregations hold
+ * O(groups) memory; row pipelines hold nothing beyond the current page.
  *
  * @module
  */
-import type { BankingActivity, Catalog } from '@baql/query';
+import { createPipeline, isAggregate, outputColumns } from '@baql/query';
+import type { BankingActivity, Catalog, Row, Stage } from '@baql/query';
 
 /** A result row: a record, or an aggregate row (`count` values are numbers). */
-export type OutputRow = Readonly<Record<string, string | number>>;
+export type OutputRow = Row;
 
 /** Options of {@link runPipeline}. */
 export interface PipelineOptions {
   readonly catalog: Catalog;
+  readonly window: { readonly start: string; readonly end: string };
+  readonly timeZone?: string;
   /** Stop after this many output rows. */
   readonly limit?: number;
 }
@@ -18,29 +25,66 @@ export interface PipelineOptions {
 /** A running pipeline. */
 export interface PipelineRun {
   readonly kind: 'rows' | 'aggregate';
-  /** The output columns known so far. */
+  /** The output columns known so far (rows without `fields`: the attributes seen, in order). */
   columns(): readonly string[];
   readonly rows: AsyncGenerator<OutputRow, void, undefined>;
 }
 
-const DEFAULT_COLUMNS = ['timeStamp', 'eventId', 'ReqCtx_loginId', 'channel', 'result'];
+/** The leading columns of raw records, when present. */
+const LEADING = ['timeStamp', 'eventId', 'ReqCtx_loginId'];
+const MAX_COLUMNS = 200;
 
 /** Runs `stages` over `records`. */
 export function runPipeline(
-  stages: readonly unknown[],
+  stages: readonly Stage[],
   records: AsyncGenerator<BankingActivity, void, undefined>,
   options: PipelineOptions,
 ): PipelineRun {
-  void stages;
+  const fixed = outputColumns(stages);
+  const seen = new Set<string>();
   const limit = options.limit;
+  const columns = (): readonly string[] => {
+    if (fixed !== undefined) return fixed;
+    const lead = LEADING.filter((c) => seen.has(c));
+    return [...lead, ...[...seen].filter((c) => !LEADING.includes(c))];
+  };
   async function* rows(): AsyncGenerator<OutputRow, void, undefined> {
-    if (limit !== undefined && limit <= 0) return;
-    let n = 0;
-    for await (const r of records) {
-      yield r;
-      n += 1;
-      if (limit !== undefined && n >= limit) return;
+    if (limit !== undefined && limit <= 0) {
+      await records.return();
+      return;
+    }
+    const out: OutputRow[] = [];
+    let emitted = 0;
+    const sink = createPipeline(
+      stages,
+      {
+        catalog: options.catalog,
+        window: options.window,
+        ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
+      },
+      (row) => {
+        out.push(row);
+        emitted += 1;
+        return limit === undefined || emitted < limit;
+      },
+    );
+    const track = fixed === undefined;
+    for await (const record of records) {
+      const more = sink.push(record);
+      if (out.length > 0) {
+        for (const row of out) {
+          if (track && seen.size < MAX_COLUMNS) for (const k in row) seen.add(k);
+          yield row;
+        }
+        out.length = 0;
+      }
+      if (!more) break;
+    }
+    sink.end();
+    for (const row of out) {
+      if (track && seen.size < MAX_COLUMNS) for (const k in row) seen.add(k);
+      yield row;
     }
   }
-  return { kind: 'rows', columns: () => DEFAULT_COLUMNS, rows: rows() };
+  return { kind: isAggregate(stages) ? 'aggregate' : 'rows', columns, rows: rows() };
 }

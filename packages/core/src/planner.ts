@@ -1,82 +1,49 @@
 /**
- * The one module that talks to `@baql/query`'s planning API (plan, explain, residual evaluation,
- * pipeline accumulators). Everything else in the core sees the small {@link Planner} interface.
+ * The one module that talks to `@baql/query`'s planning API (plan, explain, residual evaluation).
+ * Everything else in the core sees {@link PlanLike} and small functions.
  *
  * @module
  */
 import * as Q from '@baql/query';
 import * as E from 'fp-ts/lib/Either.js';
-import type { BankingActivity, SearchCriteria } from '@baql/query';
+import type { BankingActivity, Catalog, Plan, PlanOptions as QueryPlanOptions } from '@baql/query';
 import type { DiagnosticLike } from './errors.js';
 
-/** The parts of a `@baql/query` plan the core uses. */
-export interface PlanLike {
-  readonly window: { readonly start: string; readonly end: string; readonly defaulted?: boolean };
-  readonly requests: readonly SearchCriteria[];
-  readonly residual?: unknown;
-  readonly pipeline?: readonly unknown[];
-  readonly notes?: readonly unknown[];
-}
-
+/** A plan of `@baql/query` (window, requests, residual, pipeline, notes, kinds). */
+export type PlanLike = Plan;
 /** Options passed to `plan()`. */
-export interface PlanOptions {
-  readonly now: Date;
-  readonly timeZone?: string;
-  readonly catalog?: unknown;
-  readonly capabilities?: unknown;
-  readonly maxRequests?: number;
-  readonly params?: Readonly<Record<string, unknown>>;
-  readonly defaultWindow?: unknown;
-}
+export type PlanOptions = QueryPlanOptions;
 
-type QueryApi = {
-  plan(
-    text: string,
-    options: PlanOptions,
-  ): { _tag: 'Left'; left: readonly DiagnosticLike[] } | { _tag: 'Right'; right: PlanLike };
-  explain(plan: PlanLike): string;
-  evaluate(query: unknown, record: BankingActivity): boolean;
-};
-
-const api = Q as unknown as Partial<QueryApi>;
-
-const missing = (what: string): DiagnosticLike[] => [
-  {
-    severity: 'error',
-    code: 'planner-unavailable',
-    message: `@baql/query does not provide ${what} yet`,
-  },
-];
-
-/** Plans a query text. */
+/** Plans a query text. Warnings stay in `plan.diagnostics`; errors are the left side. */
 export function planQuery(
   text: string,
   options: PlanOptions,
 ): E.Either<readonly DiagnosticLike[], PlanLike> {
-  if (typeof api.plan !== 'function') return E.left(missing('plan()'));
-  const r = api.plan(text, options);
+  const r = Q.plan(text, options);
   return r._tag === 'Left' ? E.left(r.left) : E.right(r.right);
 }
 
-/** The human explanation of a plan. */
+type Explainer = (plan: Plan, options?: unknown) => string;
+
+/** The human explanation of a plan (the query package's `explain`, else the requests as JSON). */
 export function explainPlan(plan: PlanLike): string {
-  return typeof api.explain === 'function'
-    ? api.explain(plan)
-    : JSON.stringify(plan.requests, null, 2);
+  const explain = (Q as unknown as { explain?: Explainer }).explain;
+  if (typeof explain === 'function') return explain(plan);
+  const lines = [
+    `window ${plan.window.start} → ${plan.window.end}${plan.window.defaulted ? ' (default)' : ''}`,
+  ];
+  plan.requests.forEach((r, i) => lines.push(`request ${i + 1}: ${JSON.stringify(r)}`));
+  if (plan.residual !== null) lines.push(`residual: ${plan.residual.text}`);
+  for (const n of plan.notes) lines.push(`note: ${n}`);
+  return lines.join('\n');
 }
 
 /** The residual predicate of a plan (undefined when the requests alone are exact). */
-export function residualOf(plan: PlanLike): ((record: BankingActivity) => boolean) | undefined {
+export function residualOf(
+  plan: PlanLike,
+  catalog: Catalog,
+): ((record: BankingActivity) => boolean) | undefined {
   const residual = plan.residual;
-  if (residual === undefined || residual === null || residual === true) return undefined;
-  if (
-    typeof residual === 'object' &&
-    (residual as { t?: string; value?: unknown }).t === 'const' &&
-    (residual as { value?: unknown }).value === true
-  ) {
-    return undefined;
-  }
-  const evaluate = api.evaluate;
-  if (typeof evaluate !== 'function') return undefined;
-  return (record) => evaluate(residual, record);
+  if (residual === null) return undefined;
+  return (record) => Q.evaluate(residual.filter, record, catalog);
 }
