@@ -12,25 +12,9 @@ export interface Completion {
   readonly replace: { readonly start: number; readonly end: number };
 }
 
-/** A parameter of a saved query. */
-export interface SavedParam {
-  readonly name: string;
-  readonly [key: string]: unknown;
-}
-
-/** A parsed saved-query file. */
-export interface SavedQuery {
-  readonly name?: string;
-  readonly description?: string;
-  readonly params: readonly SavedParam[];
-  readonly query: string;
-  readonly diagnostics?: readonly unknown[];
-}
-
 interface QueryModule {
   complete?(text: string, offset: number, catalog?: unknown): Completion;
   explain?(plan: unknown): string;
-  parseSavedQuery?(text: string): unknown;
 }
 
 const lib = query as unknown as QueryModule;
@@ -48,9 +32,4 @@ export function explainPlan(plan: unknown): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Parses a saved-query file; `undefined` when the query library cannot. */
-export function parseSaved(text: string): unknown {
-  return lib.parseSavedQuery?.(text);
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { Readable } from 'node:stream';
+import type { ParamValue } from '@baql/query';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerPlan, ServerQueryOptions, ServerQueryStream, ServerSummary } from './engine.js';
 import { toProblem } from './map-error.js';
@@ -34,7 +35,7 @@ export function inRequestContext<T>(state: ServerState, request: FastifyRequest,
 /** One query to run. */
 export interface QueryJob {
   readonly text: string;
-  readonly params: Readonly<Record<string, unknown>> | undefined;
+  readonly params: Readonly<Record<string, ParamValue>> | undefined;
   readonly limit: number | undefined;
   readonly format: 'json' | 'ndjson' | undefined;
   /** Metrics label: `json`, `ndjson` or `saved`. */

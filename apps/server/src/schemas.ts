@@ -13,12 +13,7 @@ const paramValue = {
   anyOf: [
     { type: 'string', maxLength: 1000 },
     { type: 'number' },
-    { type: 'boolean' },
-    {
-      type: 'array',
-      maxItems: 100,
-      items: { anyOf: [{ type: 'string', maxLength: 1000 }, { type: 'number' }] },
-    },
+    { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 1000 } },
   ],
 } as const;
 

@@ -3,9 +3,9 @@
  * server listens on port 0, and tests talk to it with `fetch`. Upstream requests are counted by
  * wrapping the client's fetch (every request the client really sends to the sandbox).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { openSession } from '@baql/runtime';
 import type { FastifyInstance } from 'fastify';
 import {
@@ -112,7 +112,10 @@ export async function startStack(
 /** Writes saved queries to a new directory. */
 export function savedDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'baql-saved-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
   return dir;
 }
 

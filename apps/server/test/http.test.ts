@@ -9,8 +9,11 @@ describe('HTTP service over real HTTP against the sandbox', () => {
   beforeAll(async () => {
     s = await startStack({
       queriesDir: savedDir({
-        'logins.baql': '# description: Logins of the last day\ntype:login since 1d\n',
+        'logins.baql':
+          '# name: logins\n# description: Logins of the last day\ntype:login since 1d\n',
         'other.baql': 'type:transfer since 1d\n',
+        'nested/user-logins.baql':
+          '# name: user-logins\n# param: user (string, required) the login id\n# param: days (duration, default 1d)\ntype:login user:$user since $days\n',
       }),
       limits: { maxWindowDays: 30, maxRequests: 4, maxRows: 5000 },
     });
@@ -213,7 +216,12 @@ describe('HTTP service over real HTTP against the sandbox', () => {
       ).json()) as {
         queries: { name: string; params: unknown[] }[];
       };
-      expect(all.queries.map((q) => q.name)).toEqual(['logins', 'other']);
+      expect(all.queries.map((q) => q.name)).toEqual(['logins', 'other', 'user-logins']);
+      const withParams = all.queries.find((q) => q.name === 'user-logins');
+      expect(withParams?.params).toEqual([
+        { name: 'user', type: 'string', required: true, description: 'the login id' },
+        { name: 'days', type: 'duration', required: false, default: '1d' },
+      ]);
       const limited = (await (
         await fetch(`${s.base}/v1/queries`, { headers: { authorization: `Bearer ${KEYS.saved}` } })
       ).json()) as {
@@ -233,6 +241,25 @@ describe('HTTP service over real HTTP against the sandbox', () => {
       expect(await problemOf(missing)).toMatchObject({ code: 'not-found' });
       const unknownParam = await post(s.base, '/v1/queries/logins:run', { params: { who: 'x' } });
       expect(unknownParam.status).toBe(400);
+      expect(await problemOf(unknownParam)).toMatchObject({ code: 'unknown-parameter' });
+    });
+
+    it('binds saved query parameters: required, defaults and types', async () => {
+      const missing = await problemOf(await post(s.base, '/v1/queries/user-logins:run', {}));
+      expect(missing).toMatchObject({
+        status: 400,
+        errors: [{ parameter: 'user', message: 'missing required parameter' }],
+      });
+      const badType = await problemOf(
+        await post(s.base, '/v1/queries/user-logins:run', { params: { user: 'u', days: 'soon' } }),
+      );
+      expect(badType).toMatchObject({ status: 400, errors: [{ parameter: 'days' }] });
+      const compiled = await post(s.base, '/v1/queries/user-logins:run', {
+        params: { user: 'nobody-at-all' },
+        limit: 5,
+      });
+      expect(compiled.status).toBe(200);
+      expect(((await compiled.json()) as { rows: unknown[] }).rows).toEqual([]);
     });
   });
 

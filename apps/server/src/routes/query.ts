@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { ParamValue } from '@baql/query';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { explainPlan, complete } from '../language.js';
 import { reasonOf } from '../map-error.js';
@@ -13,7 +14,7 @@ import type { ServerState } from '../state.js';
 
 interface QueryBody {
   readonly query: string;
-  readonly params?: Readonly<Record<string, unknown>>;
+  readonly params?: Readonly<Record<string, ParamValue>>;
   readonly limit?: number;
   readonly format?: 'json' | 'ndjson';
 }

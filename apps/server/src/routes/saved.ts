@@ -7,12 +7,14 @@ import type { FastifyInstance } from 'fastify';
 import { maySaved } from '../api-keys.js';
 import { ProblemError } from '../problem.js';
 import { runQuery } from '../run-query.js';
-import { listSaved, loadSaved } from '../saved-queries.js';
+import { checkParam, listSaved, loadSaved } from '../saved-queries.js';
 import { routeSchemas } from '../schemas.js';
 import type { ServerState } from '../state.js';
 
 interface RunBody {
-  readonly params?: Readonly<Record<string, unknown>>;
+  readonly params?: Readonly<
+    Record<string, string | number | boolean | readonly (string | number)[]>
+  >;
   readonly limit?: number;
   readonly format?: 'json' | 'ndjson';
 }
@@ -26,12 +28,15 @@ export function registerSavedRoutes(api: FastifyInstance, state: ServerState): v
     const all = await listSaved(state.queriesDir);
     return {
       queries: all
-        .filter((q) => caller !== undefined && maySaved(caller, q.name ?? ''))
+        .filter((q) => caller !== undefined && maySaved(caller, q.name))
         .map((q) => ({
-          name: q.name ?? '',
+          name: q.name,
           ...(q.description === undefined ? {} : { description: q.description }),
+          ...(q.owner === undefined ? {} : { owner: q.owner }),
+          tags: q.tags,
           params: q.params,
           query: q.query,
+          ...(q.problems.length === 0 ? {} : { problems: q.problems }),
         })),
     };
   });
@@ -48,37 +53,47 @@ export function registerSavedRoutes(api: FastifyInstance, state: ServerState): v
       const saved = await loadSaved(state.queriesDir, name);
       if (saved === undefined)
         throw new ProblemError('not-found', `There is no saved query "${name}".`);
-      const body = request.body ?? {};
-      const given = body.params ?? {};
-      const known = new Set(saved.params.map((p) => p.name));
-      const unknown = Object.keys(given).filter((k) => !known.has(k));
-      if (unknown.length > 0) {
+      if (saved.problems.length > 0) {
         throw new ProblemError(
-          'unknown-parameter',
-          `The saved query "${name}" has no parameter ${unknown.map((u) => `"${u}"`).join(', ')}.`,
+          'bad-query',
+          `The saved query "${name}" has header problems: ${saved.problems.join('; ')}.`,
           {
-            errors: unknown.map((u) => ({
-              parameter: u,
-              message: 'unknown parameter',
-              known: [...known],
+            errors: saved.problems.map((message) => ({
+              severity: 'error',
+              code: 'saved-header',
+              message,
             })),
           },
         );
       }
-      const params: Record<string, unknown> = {};
-      const missing: string[] = [];
-      for (const p of saved.params) {
-        if (Object.hasOwn(given, p.name)) params[p.name] = given[p.name];
-        else if (p['default'] !== undefined) params[p.name] = p['default'];
-        else if (p['required'] !== false) missing.push(p.name);
+      const body = request.body ?? {};
+      const given = body.params ?? {};
+      const known = new Map(saved.params.map((p) => [p.name, p]));
+      const errors: { parameter: string; message: string }[] = [];
+      for (const key of Object.keys(given)) {
+        if (!known.has(key))
+          errors.push({
+            parameter: key,
+            message: `unknown parameter (known: ${[...known.keys()].join(', ') || 'none'})`,
+          });
       }
-      if (missing.length > 0) {
+      const params: Record<string, string> = {};
+      for (const p of saved.params) {
+        const raw = Object.hasOwn(given, p.name) ? given[p.name] : p.default;
+        if (raw === undefined) {
+          if (p.required) errors.push({ parameter: p.name, message: 'missing required parameter' });
+          continue;
+        }
+        const value = Array.isArray(raw) ? raw.map(String).join(',') : String(raw);
+        const bad = checkParam(p, value);
+        if (bad !== undefined) errors.push({ parameter: p.name, message: bad });
+        else params[p.name] = value;
+      }
+      if (errors.length > 0) {
         throw new ProblemError(
           'unknown-parameter',
-          `The saved query "${name}" needs ${missing.map((m) => `"${m}"`).join(', ')}.`,
-          {
-            errors: missing.map((m) => ({ parameter: m, message: 'missing parameter' })),
-          },
+          errors.map((e) => `$${e.parameter}: ${e.message}`).join('; '),
+          { errors },
         );
       }
       return runQuery(state, request, reply, {
