@@ -114,7 +114,10 @@ export class AuthService {
     if (!client.ok) return client;
     const type = (req.headers['content-type'] ?? '').toLowerCase();
     if (!type.startsWith('application/x-www-form-urlencoded')) return fail(apiError('CMN_90011'));
-    return ok({ client: client.value, form: new URLSearchParams(req.body) });
+    const form = new URLSearchParams(req.body);
+    for (const [k, v] of form)
+      if (!isPrintableAscii(k) || !isPrintableAscii(v)) return fail(apiError('CMN_90017'));
+    return ok({ client: client.value, form });
   }
 
   private expiry(issuedAt: number, ttlSeconds: number): number {
@@ -346,7 +349,10 @@ export class AuthService {
     if (!this.alive(info) || info.kind !== 'access') return fail(apiError('CMN_90018'));
     const inst = req.headers.institutionid;
     if (inst !== undefined && inst !== info.institutionId) return fail(apiError('CMN_90005'));
-    return ok({ info, form: new URLSearchParams(req.body) });
+    const form = new URLSearchParams(req.body);
+    for (const [k, v] of form)
+      if (!isPrintableAscii(k) || !isPrintableAscii(v)) return fail(apiError('CMN_90017'));
+    return ok({ info, form });
   }
 
   /** `POST /v1/client-authorization`: the approved scopes of a partner client. */
