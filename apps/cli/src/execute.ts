@@ -4,6 +4,7 @@
  * cancels the HTTP calls.
  */
 import type { BaqlClient } from '@baql/core';
+import type { Diagnostic } from '@baql/query';
 import type { Row, OutputFormat } from './output/format.js';
 import { createSink } from './output/sink.js';
 import type { TextWriter } from './output/writer.js';
@@ -37,6 +38,8 @@ export interface ExecuteOptions {
    */
   readonly onRow?:
     ((progress: ProgressEvent | undefined) => boolean | Promise<boolean>) | undefined;
+  /** Receives the plan's warnings (unknown fields or event ids) before any row. */
+  readonly onWarnings?: ((diagnostics: readonly Diagnostic[]) => void | Promise<void>) | undefined;
   /** Called before the sink writes to the terminal, so the progress line can be cleared. */
   readonly beforeOutput?: (() => void) | undefined;
 }
@@ -75,6 +78,8 @@ export async function executeQuery(
   });
   // Settled below; never left to reject unobserved when the query fails or is cancelled.
   stream.summary.catch(() => undefined);
+  const warnings = stream.plan.diagnostics.filter((d) => d.severity !== 'error');
+  if (warnings.length > 0) await options.onWarnings?.(warnings);
   let stopped = false;
   let sink: ReturnType<typeof createSink> | undefined;
   const out: TextWriter = options.beforeOutput

@@ -36,10 +36,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       '-p, --profile <name>',
       'profile to use (default: $BAQL_PROFILE, the config default, or sandbox)',
     )
-    .option('-c, --config <path>', 'config file (default: $BAQL_CONFIG or ~/.baql/config.json)')
+    .option(
+      '-c, --config <path>',
+      'config file (default: $BAQL_CONFIG, ./baql.config.json, ~/.config/baql/config.json)',
+    )
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      // A fixed width, so the help is the same everywhere (and matches the README).
+      getOutHelpWidth: () => 100,
+      getErrHelpWidth: () => 100,
     })
     .exitOverride()
     .showSuggestionAfterError(true)

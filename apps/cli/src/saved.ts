@@ -17,7 +17,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
-import type { Query } from './lang.js';
+import { tools, type Query } from './lang.js';
 
 /** The types a parameter may declare. */
 export const PARAM_TYPES = ['string', 'number', 'boolean', 'time', 'duration'] as const;
@@ -262,7 +262,7 @@ export function savedQueryText(
 /** Formats with the language's formatter, keeping the text when it does not parse. */
 export function safeFormat(q: Query, text: string): string {
   try {
-    return q.format(text);
+    return tools(q).format(text);
   } catch {
     return text;
   }

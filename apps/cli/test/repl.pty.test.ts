@@ -17,7 +17,7 @@ describe.skipIf(!built)('the REPL in a pseudo-terminal', () => {
   beforeAll(async () => {
     home = scratchDir();
     term = Terminal.start([], { cwd: home, env: { BAQL_QUERIES_DIR: join(home, 'saved') } });
-    await term.waitFor(/embedded sandbox[\s\S]*sample data[\s\S]*baql> /, { timeoutMs: 30_000 });
+    await term.waitFor(/embedded sandbox[\s\S]*Sample data[\s\S]*baql> /, { timeoutMs: 30_000 });
   }, 40_000);
 
   afterAll(async () => {

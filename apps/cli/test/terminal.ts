@@ -3,7 +3,7 @@
  * it, types keys, and waits for text to appear on the screen.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn, type IPty } from 'node-pty';
@@ -12,6 +12,9 @@ import { spawn, type IPty } from 'node-pty';
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The sandbox's data cache, shared by every test process (generated once). */
+export const CACHE_DIR = process.env.BAQL_CACHE_DIR ?? join(homedir(), '.cache', 'baql');
 
 /** Whether the bin has been built. */
 export const built = existsSync(BIN);
@@ -65,6 +68,7 @@ export class Terminal {
         HOME: options.cwd,
         TERM: 'xterm-256color',
         BAQL_PAGER: 'cat',
+        BAQL_CACHE_DIR: CACHE_DIR,
         ...options.env,
       },
     });

@@ -31,8 +31,8 @@ export function bannerFor(info: SessionInfo, sandbox: EmbeddedSandbox | undefine
   const suggestion = 'type:login since 7d | count by channel';
   if (sandbox) {
     const lines = [
-      `Connected to the embedded sandbox (profile ${info.profileName}): institution ${sandbox.institutionId}, ` +
-        `sample data from ${day(sandbox.dataRange.start)} to ${day(sandbox.dataRange.end)} — generated, not real customers.`,
+      `Connected to the embedded sandbox (profile ${info.profileName}), institution ${sandbox.institutionId}.`,
+      `Sample data from ${day(sandbox.dataRange.start)} to ${day(sandbox.dataRange.end)} — generated, not real customers.`,
       `Try: ${suggestion}`,
     ];
     return {

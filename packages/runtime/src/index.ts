@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { openSession, parseFaults } from './session.js';
+export { openSession } from './session.js';
 export type { EmbeddedSandbox, OpenSessionOptions, Session, SessionInfo } from './session.js';
 export { bannerFor } from './banner.js';
 export type { SessionBanner } from './banner.js';

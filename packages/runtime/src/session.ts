@@ -18,18 +18,11 @@ import {
   type ResolvedProfile,
 } from '@baql/core';
 import type { Catalog } from '@baql/query';
+import type { Sandbox } from '@baql/sandbox';
 import { bannerFor, type SessionBanner } from './banner.js';
 
-/** What the embedded sandbox reports about itself (a subset of `@baql/sandbox`'s handle). */
-export interface EmbeddedSandbox {
-  readonly url: string;
-  readonly institutionId: string;
-  readonly dataRange: { readonly start: string; readonly end: string };
-  readonly users: readonly unknown[];
-  /** Turns faults on or off (latency, errors), e.g. `setFaults({latencyMs: 2000})`. */
-  setFaults(spec: Record<string, unknown>): unknown;
-  close(): Promise<void>;
-}
+/** The embedded sandbox of a `sandbox` profile (the `@baql/sandbox` handle). */
+export type EmbeddedSandbox = Sandbox;
 
 /** Options of {@link openSession}. */
 export interface OpenSessionOptions {
@@ -141,13 +134,23 @@ async function openSandboxSession(
 ): Promise<Session> {
   const faults = env['BAQL_SANDBOX_FAULTS'];
   // Loaded only here: library users and remote profiles never pay for SQLite.
-  const { startSandbox } = await import('@baql/sandbox');
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  const { startSandbox, parseFaultSpec } = await import('@baql/sandbox');
+  let faultSpec = {};
+  if (faults !== undefined && faults !== '') {
+    const parsed = parseFaultSpec(faults);
+    if (!parsed.ok)
+      throw new BaqlError({
+        _tag: 'ConfigError',
+        message: `BAQL_SANDBOX_FAULTS: ${parsed.message}`,
+      });
+    faultSpec = parsed.spec;
+  }
+  let sandbox: Sandbox;
   try {
     sandbox = await startSandbox({
       port: 0,
       ...profile.sandboxOptions,
-      ...(faults === undefined || faults === '' ? {} : { faults: parseFaults(faults) }),
+      faults: faultSpec,
       ...options.sandbox,
     });
   } catch (error) {
@@ -173,14 +176,13 @@ async function openSandboxSession(
     embeddedSandbox: true,
     ...(config.path === undefined ? {} : { configPath: config.path }),
   };
-  const embedded = sandbox as unknown as EmbeddedSandbox;
   let closed = false;
   return {
     client,
     catalog: client.catalog,
     profileName: profile.name,
-    banner: bannerFor(info, embedded),
-    sandbox: embedded,
+    banner: bannerFor(info, sandbox),
+    sandbox,
     info,
     close: async () => {
       if (closed) return;
@@ -199,42 +201,6 @@ async function pluginsOf(profile: ResolvedProfile): Promise<readonly BaqlPlugin[
   const loaded = await loadPlugins(profile.plugins, profile.pluginDir);
   if (loaded._tag === 'Left') throw new BaqlError(loaded.left);
   return loaded.right;
-}
-
-/**
- * Reads `$BAQL_SANDBOX_FAULTS`: JSON (`{"latencyMs":2000}`) or `key=number` pairs
- * (`latencyMs=2000,errorRate=0.1`), as the sandbox's own `--faults` option.
- */
-export function parseFaults(text: string): Record<string, number> {
-  const t = text.trim();
-  const fail = (why: string): never => {
-    throw new BaqlError({ _tag: 'ConfigError', message: `BAQL_SANDBOX_FAULTS: ${why}` });
-  };
-  if (t === '' || t === 'off' || t === 'none') return {};
-  let value: unknown;
-  if (t.startsWith('{')) {
-    try {
-      value = JSON.parse(t);
-    } catch {
-      return fail('not valid JSON');
-    }
-  } else {
-    value = Object.fromEntries(
-      t.split(',').map((pair) => {
-        const [k, v] = pair.split('=').map((x) => x.trim());
-        if (!k || v === undefined || v === '' || Number.isNaN(Number(v)))
-          fail(`cannot read "${pair}" (expected key=number)`);
-        return [k, Number(v)];
-      }),
-    );
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return fail('expected an object');
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
-      fail(`"${k}" must be a non-negative number`);
-  }
-  return value as Record<string, number>;
 }
 
 function tuning(profile: ResolvedProfile): { concurrency?: number; pageSize?: number } {

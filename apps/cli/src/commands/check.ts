@@ -97,7 +97,7 @@ export async function checkCommand(
       for (const d of planned.left) report(...at(d), d.severity, d.message, d.hints);
       continue;
     }
-    for (const d of (planned.right as { diagnostics?: Diagnostic[] }).diagnostics ?? []) {
+    for (const d of (planned.right as { diagnostics?: readonly Diagnostic[] }).diagnostics ?? []) {
       report(...at(d), d.severity, d.message, d.hints);
     }
     const goldenPath = path.replace(/\.baql$/, '.plan.json');

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { EXIT, type CliIo } from '../io.js';
-import { loadQuery } from '../lang.js';
+import { loadQuery, tools } from '../lang.js';
 import { collectBaqlFiles, parseSavedFile, savedFileText } from '../saved.js';
 
 /** Runs `baql fmt`; resolves to the exit code. */
@@ -35,7 +35,7 @@ export async function fmtCommand(
       broken += 1;
       continue;
     }
-    const canonical = savedFileText(file, (query) => q.format(query));
+    const canonical = savedFileText(file, (query) => tools(q).format(query));
     if (canonical === text) continue;
     differ += 1;
     if (options.check) io.stdout.write(`${shown}: not formatted\n`);

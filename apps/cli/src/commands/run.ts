@@ -111,6 +111,10 @@ export async function runCommand(
       progress: io.stderr,
       width: io.stdout.columns ?? 100,
       color: io.stdout.isTTY === true && fileStream === undefined,
+      onWarnings: async (diagnostics) => {
+        if (!options.quiet)
+          io.stderr.write(`${await renderDiagnostics(saved.query, diagnostics)}\n`);
+      },
       onRow: (progress) => {
         if (options.maxPages !== undefined && progress && progress.pages > options.maxPages) {
           exceeded = true;

@@ -43,8 +43,16 @@ export function renderTable(
     colWidths: widths.map((w) => w + 2),
     wordWrap: false,
     truncate: '…',
-    style: { head: options.color ? ['cyan'] : [], border: [], compact: false },
+    style: { head: options.color ? ['cyan'] : [], border: [], compact: true },
   });
-  for (const line of cells) table.push(line);
+  // Numbers align right, as in psql.
+  const numeric = columns.map(
+    (c) => rows.length > 0 && rows.every((r) => typeof r[c] === 'number' || r[c] === undefined),
+  );
+  for (const line of cells) {
+    table.push(
+      line.map((content, i) => (numeric[i] ? { content, hAlign: 'right' as const } : content)),
+    );
+  }
   return table.toString();
 }

@@ -3,7 +3,7 @@
  * lexer (`highlight`) and Tab completion (`complete`) with fuzzy matching of what was typed.
  */
 import type { Catalog } from '@baql/query';
-import type { Query } from '../lang.js';
+import { tools, type Query } from '../lang.js';
 import type { CompletionItem, Completions } from './line-editor.js';
 
 /** A highlighted range of the text, as `@baql/query`'s `highlight` reports it. */
@@ -55,7 +55,7 @@ export function colourSpans(text: string, spans: readonly TokenSpan[]): string {
 /** A highlighter over the query language's lexer. */
 export function createHighlighter(query: Query): (text: string) => string {
   return (text) => {
-    const result: unknown = query.highlight(text);
+    const result: unknown = tools(query).highlight(text);
     if (typeof result === 'string') return result;
     const spans = Array.isArray(result)
       ? result
@@ -153,7 +153,7 @@ export function createCompleter(
   catalog: Catalog | undefined,
 ): (text: string, cursor: number) => Completions | undefined {
   const ask = (text: string, offset: number) => {
-    const result = query.complete(text, offset, catalog) as {
+    const result = tools(query).complete(text, offset, catalog) as {
       items: readonly unknown[];
       replace: { start: number; end: number };
     };

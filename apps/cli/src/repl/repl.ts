@@ -19,7 +19,7 @@ import type { Session } from '@baql/runtime';
 import { isBaqlError, errorMessage } from '../errors.js';
 import { executeQuery, summaryLine, type RunSummary } from '../execute.js';
 import type { CliIo } from '../io.js';
-import { loadQuery, renderDiagnostics, type Query } from '../lang.js';
+import { balanced, loadQuery, renderDiagnostics, tools, type Query } from '../lang.js';
 import {
   formatFromPath,
   isOutputFormat,
@@ -84,7 +84,7 @@ export async function runRepl(io: CliIo, options: ConnectionOptions): Promise<nu
     continuation: '…> ',
     history,
     highlight: (text) => (query ? createHighlighter(query)(text) : text),
-    isComplete: (text) => (query ? query.isComplete(text) : { complete: true }),
+    isComplete: (text) => (query ? tools(query).isComplete(text) : balanced(text)),
     complete: async (text, cursor) => {
       const q = await loadQuery();
       return createCompleter(q, session?.catalog)(text, cursor);
@@ -201,6 +201,9 @@ export async function runRepl(io: CliIo, options: ConnectionOptions): Promise<nu
         progress: io.stderr,
         width: stdout.columns ?? 100,
         color: true,
+        onWarnings: async (diagnostics) => {
+          stdout.write(`${await renderDiagnostics(text, diagnostics)}\n`);
+        },
         onRow: async (progress: ProgressEvent | undefined) => {
           if (confirmed || !progress || progress.pages <= state.maxPages) return true;
           confirmed = await ask(
@@ -337,7 +340,7 @@ class ReplCommands {
         const text = rest || this.state.lastQuery;
         if (!text) return this.print('Nothing to format: give a query, or run one first.');
         const q = await loadQuery();
-        const formatted = q.format(text);
+        const formatted = tools(q).format(text);
         this.print(formatted);
         return;
       }
