@@ -12,7 +12,7 @@ const body = () =>
 
 /** Sends a search and reports what happened on the wire. */
 function rawSearch(): Promise<{
-  status?: number;
+  status?: number | undefined;
   bytes: Buffer;
   error?: string;
   complete: boolean;
