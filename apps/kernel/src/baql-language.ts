@@ -197,11 +197,19 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
     queryParams: Readonly<Record<string, string>>,
     context: CellContext,
   ): Promise<E.Either<CellOutcome, ResultView>> => {
+    // The progress display appears with the first progress event, so a query that fails to
+    // plan shows only its error.
     const displayId = `baql-progress-${randomUUID()}`;
-    context.display(textBundle('running…'), displayId);
+    let shown = false;
     let lastUpdate = 0;
     const onProgress = (p: ProgressLike) => {
       const now = Date.now();
+      if (!shown) {
+        shown = true;
+        lastUpdate = now;
+        context.display(textBundle(progressText(p)), displayId);
+        return;
+      }
       if (now - lastUpdate < interval) return;
       lastUpdate = now;
       context.updateDisplay(textBundle(progressText(p)), displayId);
@@ -213,14 +221,15 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
         onProgress,
       });
       const view = toResultView(result);
-      context.updateDisplay(textBundle(`done · ${summaryLine(view.summary)}`), displayId);
+      if (shown)
+        context.updateDisplay(textBundle(`done · ${summaryLine(view.summary)}`), displayId);
       return E.right(view);
     } catch (error) {
       const outcome = errorOutcome(error, query, context.signal);
-      context.updateDisplay(
-        textBundle(outcome._tag === 'Error' ? `stopped · ${outcome.ename}` : 'stopped'),
-        displayId,
-      );
+      if (shown) {
+        const why = outcome._tag === 'Error' ? outcome.ename : 'error';
+        context.updateDisplay(textBundle(`stopped · ${why}`), displayId);
+      }
       return E.left(outcome);
     }
   };

@@ -9,6 +9,7 @@
 import { describeError, isBaqlError, type BaqlReason } from '@baql/core';
 import * as query from '@baql/query';
 import { openSession } from '@baql/runtime';
+import { basicComplete, basicIsComplete, basicParseSavedQuery } from './basic-assist.js';
 import {
   createBaqlLanguage,
   type BaqlLanguage,
@@ -62,15 +63,37 @@ const toSaved = (
   };
 };
 
+/** The assist functions of `@baql/query` the kernel prefers, when the installed version has them. */
+interface QueryAssist {
+  complete?: (
+    text: string,
+    offset: number,
+    catalog?: query.Catalog,
+  ) => ReturnType<QueryToolkit['complete']>;
+  isComplete?: (text: string) => ReturnType<QueryToolkit['isComplete']>;
+  parseSavedQuery?: (text: string) => unknown;
+}
+const assist = query as unknown as QueryAssist;
+
 /** The query toolkit over `@baql/query` and `@baql/core`. @since 0.1.0 */
 export const baqlToolkit: QueryToolkit = {
-  complete: (text, offset, catalog) => query.complete(text, offset, catalog as query.Catalog),
-  isComplete: (text) => query.isComplete(text),
+  complete: (text, offset, catalog) =>
+    assist.complete !== undefined
+      ? assist.complete(text, offset, catalog as query.Catalog)
+      : basicComplete(text, offset, catalog),
+  isComplete: (text) =>
+    assist.isComplete !== undefined ? assist.isComplete(text) : basicIsComplete(text),
   renderDiagnostic: (text, diagnostic) =>
     query.renderDiagnostic(text, diagnostic as query.Diagnostic),
   parseSavedQuery: (text) => {
     try {
-      return toSaved(query.parseSavedQuery(text));
+      if (assist.parseSavedQuery === undefined) {
+        const parsed = basicParseSavedQuery(text);
+        return 'error' in parsed
+          ? { ok: false, message: parsed.error }
+          : { ok: true, saved: parsed };
+      }
+      return toSaved(assist.parseSavedQuery(text));
     } catch (error) {
       return { ok: false, message: error instanceof Error ? error.message : String(error) };
     }

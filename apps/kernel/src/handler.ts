@@ -108,6 +108,7 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
   let enqueued = 0;
   let abortThrough = 0;
   let shuttingDown = false;
+  let shutdownRequested: boolean | undefined;
   const history: HistoryEntry[] = [];
 
   const header = (msgType: string): Header => ({
@@ -415,7 +416,8 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
         } catch (error) {
           log('error', `shutdown: ${error instanceof Error ? error.message : String(error)}`);
         }
-        options.onShutdown?.(restart);
+        // The adapter is told after the idle status went out (see `handle`).
+        shutdownRequested = restart;
         return;
       }
       default:
@@ -435,6 +437,7 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
       }
     } finally {
       status('idle', request);
+      if (shutdownRequested !== undefined) options.onShutdown?.(shutdownRequested);
     }
   };
 

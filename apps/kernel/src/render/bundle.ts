@@ -83,8 +83,3 @@ export function resultBundle(view: ResultView, query = ''): MimeBundle {
     ...(chart === undefined ? {} : { [VEGA_LITE_MIME]: chart }),
   };
 }
-
-/** A bundle of plain text (with an HTML `<pre>` twin). @since 0.1.0 */
-export function textBundle(text: string): MimeBundle {
-  return { 'text/plain': text };
-}
