@@ -124,19 +124,25 @@ export async function* scanRequest(
       splittable: Number.isFinite(startMs) && Number.isFinite(endMs),
     },
   ];
+  // Starts the first `lookahead` tasks of the queue (the sliding window of prefetches).
+  const startAhead = () => {
+    const ahead = Math.min(queue.length, Math.max(1, options.lookahead));
+    for (let i = 0; i < ahead; i += 1) {
+      const t = queue[i] as Task;
+      t.promise ??= run(t);
+    }
+  };
   try {
+    startAhead();
     while (queue.length > 0) {
-      const ahead = Math.min(queue.length, Math.max(1, options.lookahead));
-      for (let i = 0; i < ahead; i += 1) {
-        const t = queue[i] as Task;
-        t.promise ??= run(t);
-      }
       const head = queue.shift() as Task;
       const result = await (head.promise as Promise<
         E.Either<BaqlReason, { rows: readonly Row[]; next: Task[] }>
       >);
       if (E.isLeft(result)) throw new ScanFailure(result.left);
       queue.unshift(...result.right.next);
+      // Prefetch before handing the rows over, so paging overlaps with the consumer.
+      startAhead();
       if (result.right.rows.length > 0) yield result.right.rows;
     }
   } finally {
