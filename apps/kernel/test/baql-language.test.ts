@@ -1,0 +1,222 @@
+/**
+ * The BAQL language on a real runtime session (the embedded sandbox, small dataset): cells,
+ * magics, results, errors, interrupts and content assist, without sockets.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBaqlLanguage } from '../src/baql-wiring.js';
+import type { BaqlLanguage } from '../src/baql-language.js';
+import type { CellContext, CellOutcome, MimeBundle } from '../src/language.js';
+
+const SANDBOX = { events: 3000, days: 14, seed: 7 };
+const env = { ...process.env, XDG_CONFIG_HOME: '/nonexistent-baql-test', BAQL_PROFILE: 'sandbox' };
+
+interface Captured {
+  displays: { data: MimeBundle; id?: string }[];
+  updates: { data: MimeBundle; id: string }[];
+}
+
+const cell = async (
+  language: BaqlLanguage,
+  code: string,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<CellOutcome & Captured> => {
+  const captured: Captured = { displays: [], updates: [] };
+  const context: CellContext = {
+    signal,
+    executionCount: 1,
+    display: (data, id) => captured.displays.push({ data, ...(id === undefined ? {} : { id }) }),
+    updateDisplay: (data, id) => captured.updates.push({ data, id }),
+    stream: () => undefined,
+  };
+  return { ...(await language.execute(code, context)), ...captured };
+};
+
+const ok = (outcome: CellOutcome) => {
+  if (outcome._tag !== 'Ok') throw new Error(`${outcome.ename}: ${outcome.evalue}`);
+  return outcome.result ?? {};
+};
+
+let dir: string;
+let language: BaqlLanguage;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'baql-lang-'));
+  await writeFile(
+    join(dir, 'by-channel.baql'),
+    '# name: by-channel\n# param: event (string, required) the event id\n# param: days (duration, default 7d) window\ntype:$event since $days | count by channel\n',
+  );
+  language = openBaqlLanguage({ env, sandbox: SANDBOX, queryDirs: [dir] });
+});
+
+afterAll(async () => {
+  await language.shutdown();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('BAQL cells', () => {
+  it('runs a query: table, HTML, JSON and a progress display that ends with the summary', async () => {
+    const out = await cell(language, 'type:login since 7d | limit 3');
+    const result = ok(out);
+    const json = result['application/json'] as { columns: string[]; rows: unknown[] };
+    expect(json.rows).toHaveLength(3);
+    expect(json.columns.length).toBeGreaterThan(0);
+    expect(String(result['text/html'])).toContain('<table>');
+    expect(String(result['text/plain'])).toMatch(/3 rows · \d+ requests? /);
+    expect(out.displays).toHaveLength(1);
+    expect(out.updates.at(-1)?.id).toBe(out.displays[0]?.id);
+    expect(String(out.updates.at(-1)?.data['text/plain'])).toMatch(/^done · 3 rows/);
+  });
+
+  it('charts count by and timechart', async () => {
+    const bar = ok(await cell(language, 'type:login since 7d | count by channel'));
+    expect(bar['application/vnd.vegalite.v5+json']).toMatchObject({ mark: { type: 'bar' } });
+    const line = ok(await cell(language, 'type:login since 7d | timechart 1d'));
+    expect(line['application/vnd.vegalite.v5+json']).toMatchObject({
+      mark: { type: 'line' },
+      encoding: { x: { type: 'temporal' } },
+    });
+    const rows = ok(await cell(language, 'type:login since 7d | limit 1'));
+    expect(rows['application/vnd.vegalite.v5+json']).toBeUndefined();
+  });
+
+  it('%param feeds $parameters; %param lists and removes them', async () => {
+    expect(ok(await cell(language, '%param ch=MOBILE'))['text/plain']).toBe('$ch = MOBILE');
+    const result = ok(await cell(language, 'type:login channel:$ch since 7d | count by channel'));
+    const rows = (result['application/json'] as { rows: Record<string, unknown>[] }).rows;
+    expect(rows.map((r) => r['channel'])).toEqual(['MOBILE']);
+    expect(ok(await cell(language, '%param'))['text/plain']).toBe('$ch = MOBILE');
+    expect(ok(await cell(language, '%param ch='))['text/plain']).toBe('removed $ch');
+    expect(language.params.size).toBe(0);
+  });
+
+  it('%as keeps results; $name shows them; %as alone keeps the last one', async () => {
+    const first = ok(await cell(language, '%as logins\ntype:login since 7d | count by segment'));
+    expect(language.kept.has('logins')).toBe(true);
+    expect(ok(await cell(language, '$logins'))['application/json']).toEqual(
+      first['application/json'],
+    );
+    ok(await cell(language, 'type:logout since 7d | count by channel'));
+    expect(ok(await cell(language, '%as outs'))['text/plain']).toMatch(
+      /^kept the last result \(\d+ rows?/,
+    );
+    expect(language.kept.get('outs')?.columns).toEqual(['channel', 'count']);
+  });
+
+  it('%explain explains without running; %fields, %events, %values explore the catalog', async () => {
+    const explained = await cell(language, '%explain\ntype:login since 1d');
+    expect(String(ok(explained)['text/plain']).length).toBeGreaterThan(10);
+    expect(explained.displays).toHaveLength(0);
+    expect(String(ok(await cell(language, '%events'))['text/plain'])).toContain('login');
+    const values = ok(await cell(language, '%values kind'))['application/json'] as {
+      rows: unknown[];
+    };
+    expect(values.rows).toEqual([{ value: 'user' }, { value: 'system' }]);
+    const both = await cell(language, '%fields\n%values segment');
+    expect(both.displays).toHaveLength(1);
+    expect(String(both.displays[0]?.data['text/plain'])).toContain('segment');
+  });
+
+  it('%run runs a saved query with parameters and defaults; missing ones are named', async () => {
+    const result = ok(await cell(language, '%run by-channel event=login'));
+    expect((result['application/json'] as { columns: string[] }).columns).toEqual([
+      'channel',
+      'count',
+    ]);
+    expect(await cell(language, '%run by-channel')).toMatchObject({
+      _tag: 'Error',
+      ename: 'SavedQueryError',
+      evalue: 'by-channel needs event=…',
+    });
+    expect(await cell(language, '%run nope')).toMatchObject({
+      _tag: 'Error',
+      ename: 'SavedQueryError',
+    });
+  });
+
+  it('errors: caret diagnostics with hints, bad magics, unknown fields and profiles', async () => {
+    const syntax = await cell(language, 'type=login since 1d');
+    expect(syntax).toMatchObject({ _tag: 'Error', ename: 'QuerySyntaxError' });
+    const traceback = syntax._tag === 'Error' ? syntax.traceback.join('\n') : '';
+    expect(traceback).toContain('1 | type=login since 1d');
+    expect(traceback).toMatch(/\|\s+\^/);
+    expect(traceback).toContain('hint:');
+    expect(syntax.displays).toHaveLength(0);
+    expect(await cell(language, '%valuez x')).toMatchObject({
+      ename: 'MagicError',
+      evalue: 'unknown magic %valuez',
+    });
+    expect(await cell(language, '%values nosuchfield')).toMatchObject({ ename: 'UnknownField' });
+    expect(await cell(language, '%explain')).toMatchObject({ ename: 'MagicError' });
+  });
+
+  it('an unknown profile is a ProfileError, and the current session stays usable', async () => {
+    const failed = await cell(language, '%profile no-such-profile');
+    expect(failed).toMatchObject({ _tag: 'Error', ename: 'ProfileError' });
+    expect(ok(await cell(language, 'type:login since 1d | count by kind'))['text/plain']).toContain(
+      'user',
+    );
+  });
+
+  it('interrupting aborts the query quickly', async () => {
+    const slow = openBaqlLanguage({
+      env,
+      sandbox: { ...SANDBOX, faults: { latencyMs: 3000 } },
+      queryDirs: [dir],
+    });
+    try {
+      const controller = new AbortController();
+      const started = Date.now();
+      setTimeout(() => controller.abort(new Error('interrupted')), 300);
+      const out = await cell(slow, 'type:login since 7d', controller.signal);
+      expect(out).toMatchObject({ _tag: 'Error', ename: 'KeyboardInterrupt' });
+      expect(Date.now() - started).toBeLessThan(2500);
+    } finally {
+      await slow.shutdown();
+    }
+  });
+});
+
+describe('BAQL content assist', () => {
+  it('completes magics, fields, event ids and enum values, with positions', async () => {
+    expect(await language.complete('%va', 3)).toMatchObject({
+      matches: ['%values'],
+      cursorStart: 0,
+      cursorEnd: 3,
+    });
+    expect((await language.complete('%values seg', 11)).matches).toContain('segment');
+    const event = await language.complete('type:log', 8);
+    expect(event.matches).toContain('login');
+    expect(event.cursorStart).toBe(5);
+    const value = await language.complete('segment:re', 10);
+    expect(value.matches).toContain('retail');
+    const afterMagic = await language.complete('%as x\ntype:lo', 13);
+    expect(afterMagic.matches).toContain('login');
+    expect(afterMagic.cursorStart).toBe(11);
+  });
+
+  it('is_complete: open parenthesis and quote are incomplete; magics alone are complete', async () => {
+    expect(await language.isComplete('type:login AND (user:a')).toMatchObject({
+      status: 'incomplete',
+    });
+    expect(await language.isComplete('note:"abc')).toMatchObject({ status: 'incomplete' });
+    expect(await language.isComplete('type:login since 1d')).toEqual({ status: 'complete' });
+    expect(await language.isComplete('%fields')).toEqual({ status: 'complete' });
+    expect(await language.isComplete('%fieldz')).toEqual({ status: 'invalid' });
+  });
+
+  it('inspects fields, events and magics, with the compiled requests', async () => {
+    const field = await language.inspect('segment:retail since 1d', 3, 0);
+    expect(field.found).toBe(true);
+    expect(String(field.data['text/markdown'])).toContain('**segment**');
+    expect(String(field.data['text/markdown'])).toContain('values: retail, business');
+    expect(String(field.data['text/markdown'])).toContain('"userType"');
+    const event = await language.inspect('type:login', 7, 0);
+    expect(String(event.data['text/markdown'])).toContain('**login** (user event)');
+    const magic = await language.inspect('%values x', 3, 0);
+    expect(String(magic.data['text/plain'])).toContain('%values field');
+    expect((await language.inspect('', 0, 0)).found).toBe(false);
+  });
+});
