@@ -76,7 +76,6 @@ export interface TimeNode {
 /** Boolean expressions. @since 0.1.0 */
 export type ExprNode =
   | TermNode
-  | TimeNode
   | { readonly type: 'and'; readonly items: readonly ExprNode[]; readonly range: TextRange }
   | { readonly type: 'or'; readonly items: readonly ExprNode[]; readonly range: TextRange }
   | { readonly type: 'not'; readonly item: ExprNode; readonly range: TextRange }
@@ -119,6 +118,8 @@ export interface CommentNode {
 export interface QueryNode {
   readonly type: 'query';
   readonly filter?: ExprNode;
+  /** The time clauses (before or after the condition; they apply to the whole query). */
+  readonly time: readonly TimeNode[];
   readonly stages: readonly StageNode[];
   readonly comments: readonly CommentNode[];
   readonly range: TextRange;

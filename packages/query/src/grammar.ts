@@ -76,17 +76,25 @@ class BaqlParser extends EmbeddedActionsParser {
     'query',
     (): QueryNode => {
       let filter: ExprNode | undefined;
+      const time: TimeNode[] = [];
       const stages: StageNode[] = [];
+      this.MANY(() => {
+        time.push(this.SUBRULE(this.timeClause));
+      });
       this.OPTION(() => {
         filter = this.SUBRULE(this.orExpr);
       });
-      this.MANY(() => {
+      this.MANY2(() => {
+        time.push(this.SUBRULE2(this.timeClause));
+      });
+      this.MANY3(() => {
         this.CONSUME(T.Pipe);
         stages.push(this.SUBRULE(this.stage));
       });
       return this.ACTION(() => ({
         type: 'query' as const,
         ...(filter ? { filter } : {}),
+        time,
         stages,
         comments: [],
         range: span(0, 0),
@@ -95,6 +103,7 @@ class BaqlParser extends EmbeddedActionsParser {
     {
       recoveryValueFunc: (): QueryNode => ({
         type: 'query',
+        time: [],
         stages: [],
         comments: [],
         range: span(0, 0),
@@ -198,7 +207,6 @@ class BaqlParser extends EmbeddedActionsParser {
             return e;
           },
         },
-        { ALT: () => this.SUBRULE(this.timeClause) },
         { ALT: () => this.SUBRULE(this.term) },
       ]),
     { recoveryValueFunc: () => ERROR },

@@ -219,7 +219,18 @@ function oneValue(ctx: Ctx, field: ResolvedField, v: ValueNode, text: string): F
   const bare = v.kind === 'word';
   if (isEnum(field)) {
     if (bare && (text.includes('*') || text.includes('?'))) {
-      if (text === '*') return TRUE;
+      if (text === '*') {
+        const universe = field.def?.values ?? [];
+        return {
+          t: 'lit',
+          field: field.def?.name ?? field.name,
+          op: 'in',
+          value: '',
+          values: universe,
+          universe,
+          neg: false,
+        };
+      }
       err(
         ctx,
         'BAQL_BAD_VALUE',
@@ -282,29 +293,16 @@ function valueExpr(ctx: Ctx, field: ResolvedField, v: ValueExpr): Filter {
 
 const CMP: Readonly<Record<string, Lit['op']>> = { '>': 'gt', '>=': 'ge', '<': 'lt', '<=': 'le' };
 
-function expr(ctx: Ctx, e: ExprNode, top: boolean, times: TimeNode[]): Filter {
+function expr(ctx: Ctx, e: ExprNode): Filter {
   switch (e.type) {
     case 'error':
       return TRUE;
-    case 'time':
-      if (!top) {
-        err(
-          ctx,
-          'BAQL_TIME_PLACEMENT',
-          'a time clause applies to the whole query: it cannot sit under OR or NOT',
-          e.range,
-          ['move it to the top level, e.g. `… since 7d`'],
-        );
-        return TRUE;
-      }
-      times.push(e);
-      return TRUE;
     case 'and':
-      return and(e.items.map((i) => expr(ctx, i, top, times)));
+      return and(e.items.map((i) => expr(ctx, i)));
     case 'or':
-      return or(e.items.map((i) => expr(ctx, i, false, times)));
+      return or(e.items.map((i) => expr(ctx, i)));
     case 'not':
-      return not(expr(ctx, e.item, false, times));
+      return not(expr(ctx, e.item));
     case 'match': {
       const field = resolveField(ctx, e.field);
       return valueExpr(ctx, field, e.value);
@@ -558,8 +556,8 @@ export function resolve(
       'e.g. `UTC`, `America/New_York`',
     ]);
   if (hasErrors(ctx.diagnostics)) return left(ctx.diagnostics);
-  const times: TimeNode[] = [];
-  let filter = parsed.ast.filter ? expr(ctx, parsed.ast.filter, true, times) : TRUE;
+  const times = parsed.ast.time;
+  let filter = parsed.ast.filter ? expr(ctx, parsed.ast.filter) : TRUE;
   const pipeline: Stage[] = [];
   let projected = false;
   for (const s of parsed.ast.stages) {

@@ -43,7 +43,8 @@ describe('parse', () => {
     );
     expect(diagnostics).toEqual([]);
     const items = (ast.filter as unknown as { items: { value?: { text: string } }[] }).items;
-    expect(items.map((i) => i.value?.text)).toEqual(['10.0.0.1', 'ab-12/x', 'a@b.c', undefined]);
+    expect(items.map((i) => i.value?.text)).toEqual(['10.0.0.1', 'ab-12/x', 'a@b.c']);
+    expect(ast.time[0]?.from?.text).toBe('2026-11-01T10:00:00+02:00');
   });
 
   it('reads quoted strings with escapes, parameters, the attribute escape and comparisons', () => {
