@@ -1,0 +1,156 @@
+/**
+ * Bench of the Jupyter kernel (issue 8): the `execute_request` → `execute_reply` round trip of a
+ * small query through a real kernel process over ZeroMQ (signed messages, rendering of the text,
+ * HTML and JSON result, progress display), beside the same query through `@baql/core` directly,
+ * in this process, on a sandbox with the same data (target ≤ 1.3×).
+ */
+import { spawn } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openSession } from '@baql/runtime';
+import { Dealer } from 'zeromq';
+import type { BenchLine } from '../measure.js';
+
+const LAUNCHER = fileURLToPath(new URL('../../../../apps/kernel/dist/main.js', import.meta.url));
+const SANDBOX = { events: 3000, days: 14, seed: 7 };
+const QUERY = 'type:login since 7d | limit 20';
+const RUNS = 25;
+const KEY = randomUUID();
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        resolve(typeof address === 'object' && address !== null ? address.port : 0),
+      );
+    });
+  });
+
+/** Frames of a signed request (`[<IDS|MSG>, hmac, header, parent, metadata, content]`). */
+const frames = (msgType: string, content: object): { id: string; frames: Buffer[] } => {
+  const id = randomUUID();
+  const header = {
+    msg_id: id,
+    session: 'bench',
+    username: 'bench',
+    date: new Date().toISOString(),
+    msg_type: msgType,
+    version: '5.4',
+  };
+  const parts = [header, {}, {}, content].map((p) => Buffer.from(JSON.stringify(p)));
+  const hmac = createHmac('sha256', KEY);
+  for (const p of parts) hmac.update(p);
+  return { id, frames: [Buffer.from('<IDS|MSG>'), Buffer.from(hmac.digest('hex')), ...parts] };
+};
+
+/** Sends a request on `shell` and resolves to the reply's content (other messages skipped). */
+const roundTrip = async (shell: Dealer, msgType: string, content: object) => {
+  const request = frames(msgType, content);
+  await shell.send(request.frames);
+  for (;;) {
+    const reply = await shell.receive();
+    const at = reply.findIndex((f) => f.toString() === '<IDS|MSG>');
+    const parent = JSON.parse(reply[at + 3]?.toString() ?? '{}') as { msg_id?: string };
+    if (parent.msg_id === request.id)
+      return JSON.parse(reply[at + 5]?.toString() ?? '{}') as Record<string, unknown>;
+  }
+};
+
+const median = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+export default async function kernelBench(): Promise<BenchLine[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'baql-bench-kernel-'));
+  const ports = {
+    shell_port: await freePort(),
+    iopub_port: await freePort(),
+    stdin_port: await freePort(),
+    control_port: await freePort(),
+    hb_port: await freePort(),
+  };
+  const connection = join(dir, 'kernel.json');
+  writeFileSync(
+    connection,
+    JSON.stringify({
+      transport: 'tcp',
+      ip: '127.0.0.1',
+      signature_scheme: 'hmac-sha256',
+      key: KEY,
+      ...ports,
+    }),
+  );
+  const env = {
+    ...process.env,
+    HOME: dir,
+    XDG_CONFIG_HOME: join(dir, 'xdg'),
+    BAQL_PROFILE: 'sandbox',
+    BAQL_KERNEL_SANDBOX: JSON.stringify(SANDBOX),
+    BAQL_KERNEL_LOG_LEVEL: 'error',
+  };
+  const kernel = spawn(process.execPath, [LAUNCHER, 'run', connection], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const shell = new Dealer({ linger: 0, receiveTimeout: 30_000 });
+  shell.connect(`tcp://127.0.0.1:${ports.shell_port}`);
+  const session = await openSession({ profile: 'sandbox', sandbox: SANDBOX, env });
+  try {
+    await roundTrip(shell, 'kernel_info_request', {});
+    const execute = async () => {
+      const reply = await roundTrip(shell, 'execute_request', {
+        code: QUERY,
+        silent: false,
+        store_history: true,
+        user_expressions: {},
+        allow_stdin: false,
+        stop_on_error: true,
+      });
+      if (reply['status'] !== 'ok')
+        throw new Error(`kernel: ${String(reply['ename'])}: ${String(reply['evalue'])}`);
+    };
+    const direct = async () => {
+      const result = await session.client.query(QUERY);
+      if (result.rows.length === 0) throw new Error('the query found no rows');
+    };
+    for (let i = 0; i < 5; i += 1) {
+      await execute();
+      await direct();
+    }
+    const kernelTimes: number[] = [];
+    const directTimes: number[] = [];
+    // Interleaved, so both sides see the same machine load.
+    for (let i = 0; i < RUNS; i += 1) {
+      let start = performance.now();
+      await execute();
+      kernelTimes.push(performance.now() - start);
+      start = performance.now();
+      await direct();
+      directTimes.push(performance.now() - start);
+    }
+    const value = median(kernelTimes);
+    const baseline = median(directTimes);
+    await roundTrip(shell, 'shutdown_request', { restart: false }).catch(() => undefined);
+    return [
+      {
+        name: `kernel execute_request round trip (${QUERY}) vs @baql/core query`,
+        value,
+        baseline,
+        unit: 'ms',
+        target: '≤ 1.3×',
+        met: value / baseline <= 1.3,
+      },
+    ];
+  } finally {
+    shell.close();
+    await session.close();
+    if (kernel.exitCode === null) kernel.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
