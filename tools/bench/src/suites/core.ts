@@ -1,0 +1,313 @@
+/**
+ * Bench of `@baql/core` (issue 5). Every figure beside a baseline measured in the same run:
+ *
+ * 1. Client overhead: `client.stream` (slicing off, so only the client's own work differs) vs a
+ *    minimal hand-written fetch + JSON.parse paging loop, same sandbox query (target ≤ 1.15×).
+ * 2. An 8-user OR query vs a single-user query with 100 ms injected latency (target ≤ 1.5×).
+ * 3. A 90-day all-events scan with 100 ms injected latency, sliced vs unsliced at concurrency 8
+ *    (target ≥ 4× faster, identical rows).
+ * 4. Peak RSS of the client while streaming 1M records through `| count by type` (target
+ *    < 200 MB). The 1M records come from a synthetic contract server (token + paged search that
+ *    honours the window, in its own process): generating 1M events in the sandbox takes minutes.
+ * 5. Token requests made by 100 concurrent queries on one client (target 1; baseline: one per
+ *    query, as a client without single-flight does).
+ *
+ * The sandbox runs in a child process so the client does not share its CPU or heap.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname } from 'node:path';
+import { createInterface, type Interface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createClient, type ClientOptions } from '@baql/core';
+import { medianMs, type BenchLine } from '../measure.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+interface Child {
+  readonly info: {
+    url: string;
+    clientId: string;
+    clientSecret: string;
+    institutionId: string;
+    users: string[];
+    end: string;
+  };
+  send(line: string): Promise<void>;
+  close(): void;
+}
+
+function startChild(script: string): Promise<Child> {
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: here,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const lines: Interface = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    let err = '';
+    child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+    const waiting: (() => void)[] = [];
+    const timer = setTimeout(
+      () => reject(new Error(`bench server did not start: ${err.slice(-300)}`)),
+      120_000,
+    );
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`bench server exited with ${code}: ${err.slice(-300)}`));
+    });
+    let started = false;
+    lines.on('line', (line) => {
+      if (!started) {
+        started = true;
+        clearTimeout(timer);
+        resolve({
+          info: JSON.parse(line) as Child['info'],
+          send: (l) =>
+            new Promise<void>((res) => {
+              waiting.push(res);
+              child.stdin?.write(`${l}\n`);
+            }),
+          close: () => child.kill(),
+        });
+      } else waiting.shift()?.();
+    });
+  });
+}
+
+const SANDBOX = `
+import { startSandbox } from '@baql/sandbox';
+import { createInterface } from 'node:readline';
+const sb = await startSandbox({ port: 0, events: 60000, seed: 7 });
+process.stdout.write(JSON.stringify({ url: sb.url, clientId: sb.clientId, clientSecret: sb.clientSecret,
+  institutionId: sb.institutionId, users: sb.users.map((u) => u.loginId), end: sb.dataRange.end }) + '\\n');
+createInterface({ input: process.stdin }).on('line', (l) => { sb.setFaults(JSON.parse(l)); process.stdout.write('ok\\n'); });
+`;
+
+/** A minimal contract server: 1M user events over 30 days, newest first, paged, window honoured. */
+const SYNTHETIC = `
+import { createServer } from 'node:http';
+const N = 1000000, END = Date.parse('2026-11-01T00:00:00.000Z'), STEP = Math.floor((30 * 86400000) / N);
+const TYPES = ['login', 'logout', 'transfer', 'billPay', 'mfaChallenge'];
+const server = createServer((req, res) => {
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    if (req.url === '/oauth2/v1/token') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ access_token: 'synthetic-token-123456', expires_in: '3600', token_type: 'Bearer' }));
+    }
+    const c = JSON.parse(body);
+    const lo = Math.max(0, Math.ceil((END - Date.parse(c.endTime)) / STEP));
+    const hi = Math.min(N - 1, Math.floor((END - Date.parse(c.startTime)) / STEP));
+    const from = c.nextPageToken ? Number(Buffer.from(c.nextPageToken, 'base64url').toString()) : lo;
+    const size = Math.min(c.pageSize || 1000, 1000);
+    const to = Math.min(hi + 1, from + size);
+    if (to <= from) { res.writeHead(204); return res.end(); }
+    const acts = [];
+    for (let i = from; i < to; i++) acts.push({ eventid: TYPES[i % 5], timestamp: new Date(END - i * STEP).toISOString(),
+      guid: String(N - i).padStart(8, '0') + '-0000-1000-8000-000000000000', reqctx_id: String(i), reqctx_loginid: 'user' + (i % 997),
+      channel: i % 3 ? 'ONLINE' : 'MOBILE', result: 'Success' });
+    const out = { count: acts.length, bankingActivities: acts };
+    if (to <= hi) out.nextPageToken = Buffer.from(String(to)).toString('base64url');
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(out));
+  });
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ url: 'http://127.0.0.1:' + server.address().port,
+  clientId: 'synthetic', clientSecret: 'synthetic-secret', institutionId: '00016', users: [], end: new Date(END).toISOString() }) + '\\n'));
+`;
+
+/** The hand-written baseline: token, then POST pages with fetch + JSON.parse until no token. */
+async function rawLoop(info: Child['info'], criteria: Record<string, unknown>): Promise<number> {
+  const tokenRes = await fetch(`${info.url}/oauth2/v1/token`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Basic ${Buffer.from(`${info.clientId}:${info.clientSecret}`).toString('base64')}`,
+      'Content-Type': 'application/x-www-form-urlencoded',
+      transactionId: crypto.randomUUID(),
+      institutionId: info.institutionId,
+    },
+    body: 'grant_type=client_credentials',
+  });
+  const token = ((await tokenRes.json()) as { access_token: string }).access_token;
+  let next: string | undefined;
+  let n = 0;
+  do {
+    const res = await fetch(`${info.url}/v1/banking-activities`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': 'application/json',
+        transactionId: crypto.randomUUID(),
+      },
+      body: JSON.stringify({
+        ...criteria,
+        pageSize: 1000,
+        ...(next === undefined ? {} : { nextPageToken: next }),
+      }),
+    });
+    if (res.status === 204) break;
+    const page = JSON.parse(await res.text()) as {
+      nextPageToken?: string;
+      bankingActivities: unknown[];
+    };
+    n += page.bankingActivities.length;
+    next = page.nextPageToken;
+  } while (next !== undefined);
+  return n;
+}
+
+export default async function core(): Promise<readonly BenchLine[]> {
+  const lines: BenchLine[] = [];
+  const sb = await startChild(SANDBOX);
+  const info = sb.info;
+  const options: ClientOptions = {
+    baseUrl: info.url,
+    clientId: info.clientId,
+    clientSecret: info.clientSecret,
+    institutionId: info.institutionId,
+  };
+  const now = new Date(Date.parse(info.end) + 1000);
+  try {
+    // 1. Client overhead vs the hand-written loop (same criteria: the plan of the query).
+    {
+      const client = createClient({ ...options, slicing: false });
+      const text = 'kind:user since 20d';
+      const criteria = client.compile(text, { now }).requests[0] as unknown as Record<
+        string,
+        unknown
+      >;
+      let rows = 0;
+      let raw = 0;
+      const viaClient = async () => {
+        rows = 0;
+        for await (const _ of client.stream(text, { now })) rows += 1;
+      };
+      const viaLoop = async () => {
+        raw = await rawLoop(info, criteria);
+      };
+      await viaClient();
+      await viaLoop();
+      const times: [number[], number[]] = [[], []];
+      for (let i = 0; i < 5; i += 1) {
+        times[0].push(await medianMs(viaClient, 1));
+        times[1].push(await medianMs(viaLoop, 1));
+      }
+      const med = (xs: number[]) =>
+        [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+      const value = med(times[0]);
+      const baseline = med(times[1]);
+      lines.push({
+        name: `client overhead, ${rows} records (${raw} by the loop), stream vs fetch+JSON.parse loop`,
+        value,
+        baseline,
+        unit: 'ms',
+        target: '≤ 1.15×',
+        met: rows === raw && value / baseline <= 1.15,
+      });
+      await client.close();
+    }
+    await sb.send(JSON.stringify({ latencyMs: 100 }));
+    // 2. 8-user OR query vs one user, 100 ms latency.
+    {
+      const client = createClient(options);
+      const users = info.users.slice(0, 8);
+      const eight = `user:(${users.join(' OR ')}) since 7d`;
+      const one = `user:${users[0] ?? ''} since 7d`;
+      const requests = client.compile(eight, { now }).requests.length;
+      await client.query(one, { now });
+      const value = await medianMs(() => client.query(eight, { now }), 3);
+      const baseline = await medianMs(() => client.query(one, { now }), 3);
+      lines.push({
+        name: `8-user OR query (${requests} requests) vs 1 user, 100 ms latency`,
+        value,
+        baseline,
+        unit: 'ms',
+        target: '≤ 1.5×',
+        met: value / baseline <= 1.5,
+      });
+      await client.close();
+    }
+    // 3. 90-day all-events scan, sliced vs unsliced, 100 ms latency, concurrency 8.
+    {
+      const client = createClient({ ...options, concurrency: 8 });
+      const text = 'kind:* since 89d';
+      let sliced: string[] = [];
+      let plain: string[] = [];
+      const t0 = performance.now();
+      const r1 = await client.query(text, { now, slicing: true });
+      const slicedMs = performance.now() - t0;
+      sliced = r1.rows.map((r) => String(r['guid']));
+      const t1 = performance.now();
+      const r2 = await client.query(text, { now, slicing: false });
+      const plainMs = performance.now() - t1;
+      plain = r2.rows.map((r) => String(r['guid']));
+      const identical = sliced.length === plain.length && sliced.every((g, i) => g === plain[i]);
+      lines.push({
+        name: `90-day scan of ${plain.length} records, sliced (${r1.summary.requests} requests) vs unsliced (${r2.summary.pages} pages), 100 ms latency, identical rows: ${identical}`,
+        value: slicedMs,
+        baseline: plainMs,
+        unit: 'ms',
+        target: '≥ 4× faster',
+        met: identical && plainMs / slicedMs >= 4,
+        ratio: plainMs / slicedMs,
+      });
+      await client.close();
+    }
+    await sb.send(JSON.stringify({}));
+    // 5. Token requests for 100 concurrent queries.
+    {
+      const client = createClient(options);
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          client.query(`user:${info.users[i % info.users.length] ?? ''} since 1d | count`, { now }),
+        ),
+      );
+      const value = client.authStats.tokenRequests;
+      lines.push({
+        name: 'token requests for 100 concurrent queries (baseline: one per query)',
+        value,
+        baseline: 100,
+        unit: 'requests',
+        target: '= 1',
+        met: value === 1,
+      });
+      await client.close();
+    }
+  } finally {
+    sb.close();
+  }
+  // 4. Peak RSS streaming 1M records through `| count by type`.
+  {
+    const syn = await startChild(SYNTHETIC);
+    try {
+      const client = createClient({
+        baseUrl: syn.info.url,
+        clientId: syn.info.clientId,
+        clientSecret: syn.info.clientSecret,
+        institutionId: syn.info.institutionId,
+      });
+      (globalThis as { gc?: () => void }).gc?.();
+      const before = process.memoryUsage().rss;
+      let peak = before;
+      const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+      const result = await client.query('kind:user since 30d | count by type', {
+        now: new Date(Date.parse(syn.info.end) + 1000),
+      });
+      clearInterval(timer);
+      peak = Math.max(peak, process.memoryUsage().rss);
+      const total = result.rows.reduce((n, r) => n + Number(r['count']), 0);
+      lines.push({
+        name: `peak RSS streaming ${total} records | count by type (${result.summary.pages} pages; baseline: RSS before)`,
+        value: peak / 1e6,
+        baseline: before / 1e6,
+        unit: 'MB',
+        target: '< 200 MB',
+        met: total === 1_000_000 && peak / 1e6 < 200,
+      });
+      await client.close();
+    } finally {
+      syn.close();
+    }
+  }
+  return lines;
+}
