@@ -129,6 +129,11 @@ describe('runKernelCli', () => {
     expect(opened).toEqual([]);
   });
 
+  it('the README documents exactly the --help text', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(KERNEL_HELP);
+  });
+
   it('--help prints the usage', async () => {
     const { io, out } = capture();
     expect(await runKernelCli(['--help'], { io })).toBe(0);
