@@ -4,6 +4,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError, type BaqlReason } from '@baql/core';
 import swagger from '@fastify/swagger';
 import Fastify, {
@@ -306,16 +307,15 @@ export function createServer(options: ServerOptions): FastifyInstance {
   app.decorate(
     'closeGracefully',
     async function closeGracefully(this: FastifyInstance, deadlineMs = limits.shutdownMs) {
+      // Drain first: refuse new work (503), let running queries and streams finish until the
+      // deadline, then abort the rest (a stream ends with an `error` line) and close.
       state.draining = true;
-      const timer = setTimeout(() => {
-        for (const controller of state.inFlight) controller.abort(new Error('shutdown'));
-      }, deadlineMs);
-      timer.unref();
-      try {
-        await this.close();
-      } finally {
-        clearTimeout(timer);
-      }
+      const deadline = performance.now() + deadlineMs;
+      while (state.inFlight.size > 0 && performance.now() < deadline) await sleep(20);
+      for (const controller of state.inFlight) controller.abort(new Error('shutdown'));
+      const grace = performance.now() + 2000;
+      while (state.inFlight.size > 0 && performance.now() < grace) await sleep(20);
+      await this.close();
     },
   );
 

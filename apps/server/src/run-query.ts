@@ -32,6 +32,31 @@ export function inRequestContext<T>(state: ServerState, request: FastifyRequest,
   return upstreamContext.run(ctx, fn);
 }
 
+/** `promise`, or a rejection as soon as `signal` aborts (a pending page must not hold a stream open). */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      promise.catch(() => undefined);
+      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
 /** One query to run. */
 export interface QueryJob {
   readonly text: string;
@@ -232,7 +257,10 @@ export async function runQuery(
     stream = started;
     const it = inRequestContext(state, request, () => started[Symbol.asyncIterator]());
     iterator = it;
-    first = await inRequestContext(state, request, () => it.next());
+    first = await untilAborted(
+      inRequestContext(state, request, () => it.next()),
+      running.controller.signal,
+    );
   } catch (error) {
     running.done();
     throw failure(state, running, error);
@@ -253,7 +281,10 @@ export async function runQuery(
           yield batch;
           batch = '';
         }
-        next = await inRequestContext(state, request, () => iterator.next());
+        next = await untilAborted(
+          inRequestContext(state, request, () => iterator.next()),
+          running.controller.signal,
+        );
       }
       if (batch !== '') yield batch;
       const summary = await summaryPromise;
@@ -276,7 +307,7 @@ export async function runQuery(
     } finally {
       running.done();
       if (!running.controller.signal.aborted) running.controller.abort(new Error('stream ended'));
-      await iterator.return?.().catch(() => undefined);
+      void iterator.return?.()?.catch(() => undefined);
     }
   };
   reply.header('content-type', `${NDJSON}; charset=utf-8`);
