@@ -661,17 +661,21 @@ export function generateEvents(options: GenerateOptions = {}): GeneratedData {
       void share;
       for (let d = days - 1; d >= 0; d -= 1) {
         const dayStart = end - (d + 1) * DAY;
-        const weekday = new Date(dayStart + DAY / 2).getUTCDay();
+        const weekday = new Date(dayStart + DAY / 2 - 6 * 3600_000).getUTCDay(); // local (US) weekday of the window
         const dayFactor = 0.8 * (RETAIL_WEEK[weekday] ?? 1) + 0.2 * (BUSINESS_WEEK[weekday] ?? 1);
         const sessions = Math.round(sessionsPerDay * dayFactor * (0.9 + rng.next() * 0.2));
         for (let i = 0; i < sessions; i += 1) {
-          const person = pickPerson();
+          let person = pickPerson();
+          for (let tries = 0; tries < 10; tries += 1) {
+            const week = person.segment === 'business' ? BUSINESS_WEEK : RETAIL_WEEK;
+            if (rng.next() * 1.1 < (week[weekday] ?? 1)) break;
+            person = pickPerson();
+          }
           const hours = person.segment === 'business' ? BUSINESS_HOURS : RETAIL_HOURS;
-          const week = person.segment === 'business' ? BUSINESS_WEEK : RETAIL_WEEK;
           let ms = dayStart + rng.int(DAY);
           for (let tries = 0; tries < 12; tries += 1) {
-            const [h, wd] = localHourAndDay(person, ms);
-            if (rng.next() * 10 * 1.1 < (hours[h] ?? 1) * (week[wd] ?? 1)) break;
+            const [h] = localHourAndDay(person, ms);
+            if (rng.next() * 10 < (hours[h] ?? 1)) break;
             ms = dayStart + rng.int(DAY);
           }
           for (const e of session(b, rng, person, ms)) if (e.ts <= end) yield e;

@@ -1,0 +1,239 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  GENERATED_EVENT_IDS,
+  generateEvents,
+  importNdjson,
+  openDataset,
+  startSandbox,
+  type ActivityEvent,
+} from '../src/index.js';
+import { accessToken, daysAgo, searchAll } from './helpers.js';
+
+const END = Date.parse('2026-06-15T12:00:00.000Z');
+const collect = (o: Parameters<typeof generateEvents>[0]) => [...generateEvents(o).events()];
+const dir = mkdtempSync(join(tmpdir(), 'baql-sandbox-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('generator', () => {
+  it('is deterministic for a seed and end, and differs by seed', () => {
+    const a = collect({ seed: 1, events: 3000, end: END });
+    const b = collect({ seed: 1, events: 3000, end: END });
+    const c = collect({ seed: 2, events: 3000, end: END });
+    expect(a.map((e) => e.guid)).toEqual(b.map((e) => e.guid));
+    expect(a.map((e) => e.record)).toEqual(b.map((e) => e.record));
+    expect(c.map((e) => e.guid)).not.toEqual(a.map((e) => e.guid));
+  });
+
+  it('produces about the requested number of events, within the window, with unique guids and every event id', () => {
+    const events = collect({ seed: 3, events: 20_000, days: 30, end: END });
+    expect(events.length).toBeGreaterThan(17_000);
+    expect(events.length).toBeLessThan(23_000);
+    expect(new Set(events.map((e) => e.guid)).size).toBe(events.length);
+    expect(events.every((e) => e.ts <= END && e.ts >= END - 31 * 86_400_000)).toBe(true);
+    expect(new Set(events.map((e) => e.eventId))).toEqual(new Set(GENERATED_EVENT_IDS));
+    for (const e of events.slice(0, 2000)) {
+      expect(Date.parse(e.record.timestamp ?? '')).toBe(e.ts);
+      expect(Object.values(e.record).every((v) => typeof v === 'string')).toBe(true);
+      expect(e.kind).toBe(e.eventId === 'alertSent' || e.eventId === 'apiUse' ? 'system' : 'user');
+    }
+  });
+
+  it('has daily and weekly rhythms and realistic failure rates', () => {
+    const events = collect({ seed: 4, events: 30_000, days: 56, end: END });
+    const logins = events.filter(
+      (e) => e.eventId === 'login' && e.record.reqctx_customertype === 'RETAIL',
+    );
+    const localHour = (e: ActivityEvent) => Number(e.record.timestamp?.slice(11, 13));
+    const night = logins.filter((e) => localHour(e) >= 1 && localHour(e) < 5).length;
+    const evening = logins.filter((e) => localHour(e) >= 18 && localHour(e) < 22).length;
+    expect(evening).toBeGreaterThan(night * 5);
+    const business = events.filter(
+      (e) => e.record.reqctx_customertype === 'BUSINESS' && e.eventId === 'login',
+    );
+    const weekday = (e: ActivityEvent) =>
+      new Date(`${e.record.eventdate ?? ''}T12:00:00Z`).getUTCDay();
+    const weekend = business.filter((e) => weekday(e) === 0 || weekday(e) === 6).length;
+    expect(weekend / business.length).toBeLessThan(0.12);
+    const failed = events.filter(
+      (e) => e.eventId === 'login' && e.record.result === 'Failure',
+    ).length;
+    const allLogins = events.filter((e) => e.eventId === 'login').length;
+    expect(failed / allLogins).toBeGreaterThan(0.02);
+    expect(failed / allLogins).toBeLessThan(0.15);
+  });
+
+  it('plants the three stories', () => {
+    const data = generateEvents({ seed: 9, events: 5000, end: END });
+    const events = [...data.events()];
+    const story = (id: string) => data.stories.find((s) => s.id === id);
+    const stuffing = story('credential-stuffing');
+    const burst = events.filter(
+      (e) =>
+        e.record.reqctx_loginid === stuffing?.loginId &&
+        e.eventId === 'login' &&
+        e.record.result === 'Failure' &&
+        Math.abs(e.ts - Date.parse(stuffing.start)) < 3600_000,
+    );
+    expect(burst.length).toBeGreaterThanOrEqual(80);
+    expect(new Set(burst.map((e) => e.record.reqctx_ipaddress)).size).toBeGreaterThan(20);
+    const payee = story('new-device-payee-payment');
+    const seq = events.filter(
+      (e) =>
+        e.record.reqctx_loginid === payee?.loginId &&
+        e.ts >= Date.parse(payee.start) &&
+        e.ts < Date.parse(payee.start) + 15 * 60_000 &&
+        e.record.reqctx_sessionid !== undefined,
+    );
+    const ids = seq.filter((e) => e.eventId !== 'alertSent').sort((a, b) => a.ts - b.ts);
+    expect(ids.map((e) => e.eventId)).toEqual(
+      expect.arrayContaining(['login', 'mfaChallenge', 'managePayee', 'managePayment']),
+    );
+    expect(ids.find((e) => e.eventId === 'login')?.record.newdevice).toBe('true');
+    expect(ids.some((e) => e.eventId === 'managePayment' && e.record.amount === '48500.00')).toBe(
+      true,
+    );
+    const takeover = story('account-takeover');
+    const foreign = events.filter(
+      (e) => e.record.reqctx_loginid === takeover?.loginId && e.record.geocountry === 'RO',
+    );
+    expect(foreign.map((e) => e.eventId)).toEqual(
+      expect.arrayContaining([
+        'login',
+        'profileUpdate',
+        'passwordChange',
+        'mfaEnrollment',
+        'transfer',
+      ]),
+    );
+    const before = events.filter(
+      (e) => e.record.reqctx_loginid === takeover?.loginId && e.ts < Date.parse(takeover.start),
+    );
+    expect(
+      before.every((e) => e.record.geocountry === undefined || e.record.geocountry === 'US'),
+    ).toBe(true);
+  });
+});
+
+describe('datasets and import', () => {
+  it('a file database is generated once and reused', () => {
+    const file = join(dir, 'cache.db');
+    const first = openDataset({
+      db: file,
+      seed: 5,
+      events: 800,
+      days: 30,
+      institutions: ['00016'],
+      now: END,
+    });
+    const count = first.store.eventCount();
+    first.store.close();
+    expect(first.generated).toBe(true);
+    const second = openDataset({
+      db: file,
+      seed: 5,
+      events: 800,
+      days: 30,
+      institutions: ['00016'],
+      now: END,
+    });
+    expect(second.generated).toBe(false);
+    expect(second.store.eventCount()).toBe(count);
+    expect(second.info.users.length).toBeGreaterThan(0);
+    second.store.close();
+  });
+
+  it('the default cache lives under BAQL_CACHE_DIR, keyed by seed and size, and is reused', () => {
+    const old = process.env.BAQL_CACHE_DIR;
+    process.env.BAQL_CACHE_DIR = join(dir, 'cache');
+    try {
+      const a = openDataset({
+        seed: 6,
+        events: 25_000,
+        days: 10,
+        institutions: ['00016'],
+        now: END,
+        memoryThreshold: 100,
+      });
+      a.store.close();
+      const start = performance.now();
+      const b = openDataset({
+        seed: 6,
+        events: 25_000,
+        days: 10,
+        institutions: ['00016'],
+        now: END,
+        memoryThreshold: 100,
+      });
+      const ms = performance.now() - start;
+      expect(a.generated).toBe(true);
+      expect(b.generated).toBe(false);
+      expect(b.location).toBe(a.location);
+      expect(b.location.startsWith(join(dir, 'cache'))).toBe(true);
+      expect(ms).toBeLessThan(1000);
+      b.store.close();
+    } finally {
+      if (old === undefined) delete process.env.BAQL_CACHE_DIR;
+      else process.env.BAQL_CACHE_DIR = old;
+    }
+  });
+
+  it('imports exported NDJSON records (any key case) and serves them', async () => {
+    const file = join(dir, 'events.ndjson');
+    const now = Date.now();
+    const lines = [
+      JSON.stringify({
+        eventId: 'login',
+        timeStamp: new Date(now - 3600_000).toISOString(),
+        ReqCtx_loginId: 'imported.user',
+        channel: 'MOBILE',
+        amount: 12,
+      }),
+      JSON.stringify({
+        eventid: 'alertSent',
+        timestamp: new Date(now - 7200_000).toISOString(),
+        guid: '20600d88-4295-11f1-b264-f6df74297e1a',
+        reqctx_loginid: 'imported.user',
+      }),
+      'not json',
+      JSON.stringify({ eventId: 'logout' }),
+    ];
+    writeFileSync(file, lines.join('\n'));
+    const db = join(dir, 'imported.db');
+    const r = await importNdjson(file, { db });
+    expect(r).toEqual({
+      imported: 2,
+      skipped: 2,
+      problems: ['line 3: not valid JSON', 'line 4: no valid timeStamp'],
+    });
+    const sb = await startSandbox({ port: 0, db, keyCase: 'camel' });
+    try {
+      expect(sb.dataRange.events).toBe(2);
+      const t = await accessToken(sb);
+      const user = await searchAll(sb, t, {
+        startTime: daysAgo(1),
+        endTime: new Date().toISOString(),
+        userId: 'imported.user',
+        userIdType: 'loginId',
+      });
+      expect(user.records).toEqual([
+        expect.objectContaining({
+          eventId: 'login',
+          ReqCtx_loginId: 'imported.user',
+          amount: '12',
+          channel: 'MOBILE',
+        }),
+      ]);
+      const system = await searchAll(sb, t, {
+        startTime: daysAgo(1),
+        endTime: new Date().toISOString(),
+        eventType: 'system',
+      });
+      expect(system.records.map((x) => x.guid)).toEqual(['20600d88-4295-11f1-b264-f6df74297e1a']);
+    } finally {
+      await sb.close();
+    }
+  });
+});
