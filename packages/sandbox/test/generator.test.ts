@@ -68,11 +68,15 @@ describe('generator', () => {
   it('plants the three stories', () => {
     const data = generateEvents({ seed: 9, events: 5000, end: END });
     const events = [...data.events()];
-    const story = (id: string) => data.stories.find((s) => s.id === id);
+    const story = (id: string) => {
+      const found = data.stories.find((s) => s.id === id);
+      if (!found) throw new Error(`no story ${id}`);
+      return found;
+    };
     const stuffing = story('credential-stuffing');
     const burst = events.filter(
       (e) =>
-        e.record.reqctx_loginid === stuffing?.loginId &&
+        e.record.reqctx_loginid === stuffing.loginId &&
         e.eventId === 'login' &&
         e.record.result === 'Failure' &&
         Math.abs(e.ts - Date.parse(stuffing.start)) < 3600_000,
@@ -82,7 +86,7 @@ describe('generator', () => {
     const payee = story('new-device-payee-payment');
     const seq = events.filter(
       (e) =>
-        e.record.reqctx_loginid === payee?.loginId &&
+        e.record.reqctx_loginid === payee.loginId &&
         e.ts >= Date.parse(payee.start) &&
         e.ts < Date.parse(payee.start) + 15 * 60_000 &&
         e.record.reqctx_sessionid !== undefined,
@@ -97,7 +101,7 @@ describe('generator', () => {
     );
     const takeover = story('account-takeover');
     const foreign = events.filter(
-      (e) => e.record.reqctx_loginid === takeover?.loginId && e.record.geocountry === 'RO',
+      (e) => e.record.reqctx_loginid === takeover.loginId && e.record.geocountry === 'RO',
     );
     expect(foreign.map((e) => e.eventId)).toEqual(
       expect.arrayContaining([
@@ -109,7 +113,7 @@ describe('generator', () => {
       ]),
     );
     const before = events.filter(
-      (e) => e.record.reqctx_loginid === takeover?.loginId && e.ts < Date.parse(takeover.start),
+      (e) => e.record.reqctx_loginid === takeover.loginId && e.ts < Date.parse(takeover.start),
     );
     expect(
       before.every((e) => e.record.geocountry === undefined || e.record.geocountry === 'US'),
