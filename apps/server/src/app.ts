@@ -151,6 +151,23 @@ export function createServer(options: ServerOptions): FastifyInstance {
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     routerOptions: { maxParamLength: 200 },
+    // Router-level failures (a bad URL encoding, an over-long path parameter) answer problems too.
+    frameworkErrors: (error, request, reply) => {
+      for (const [name, value] of Object.entries(apiSecurityHeaders)) reply.header(name, value);
+      reply.header('x-request-id', request.id);
+      const kind =
+        (error as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? 'uri-too-long'
+          : 'invalid-request';
+      return sendProblem(
+        request,
+        reply,
+        new ProblemError(
+          kind,
+          kind === 'uri-too-long' ? 'A path segment is too long.' : 'The URL is not valid.',
+        ).problem,
+      );
+    },
   });
 
   // JSON only: a text/plain body is a 415, not a string that fails the schema.

@@ -22,6 +22,7 @@ export const PROBLEM_KINDS = {
   'not-found': { status: 404, title: 'Not found' },
   'not-acceptable': { status: 406, title: 'None of the accepted media types can be produced' },
   'body-too-large': { status: 413, title: 'The request body is too large' },
+  'uri-too-long': { status: 414, title: 'The request URL is too long' },
   'unsupported-media-type': { status: 415, title: 'The request body must be application/json' },
   'limit-exceeded': { status: 422, title: 'The query exceeds a limit of this service' },
   'upstream-rejected': { status: 422, title: 'The activity API rejected the request' },
