@@ -40,8 +40,8 @@ export interface ExecuteOptions {
     ((progress: ProgressEvent | undefined) => boolean | Promise<boolean>) | undefined;
   /** Receives the plan's warnings (unknown fields or event ids) before any row. */
   readonly onWarnings?: ((diagnostics: readonly Diagnostic[]) => void | Promise<void>) | undefined;
-  /** Called before the sink writes to the terminal, so the progress line can be cleared. */
-  readonly beforeOutput?: (() => void) | undefined;
+  /** Whether `out` is the terminal the progress line is drawn on (it is cleared before output). */
+  readonly outputIsTerminal?: boolean | undefined;
 }
 
 /** What {@link executeQuery} returns. */
@@ -82,11 +82,10 @@ export async function executeQuery(
   if (warnings.length > 0) await options.onWarnings?.(warnings);
   let stopped = false;
   let sink: ReturnType<typeof createSink> | undefined;
-  const out: TextWriter = options.beforeOutput
+  const out: TextWriter = options.outputIsTerminal
     ? {
         write: (s) => {
-          progress.done();
-          options.beforeOutput?.();
+          progress.clear();
           return options.out.write(s);
         },
         flush: () => options.out.flush(),

@@ -25,6 +25,8 @@ export interface ProgressStream {
 export interface ProgressLine {
   /** Records the latest event and redraws (throttled). */
   update(event: ProgressEvent): void;
+  /** Erases the line for now (output is about to be printed); the next update redraws it. */
+  clear(): void;
   /** Erases the line; later updates are ignored. */
   done(): void;
 }
@@ -49,7 +51,7 @@ export function createProgressLine(
   stream: ProgressStream,
   options: { force?: boolean; intervalMs?: number } = {},
 ): ProgressLine {
-  if (!stream.isTTY && !options.force) return { update() {}, done() {} };
+  if (!stream.isTTY && !options.force) return { update() {}, clear() {}, done() {} };
   const interval = options.intervalMs ?? 100;
   let last = 0;
   let frame = 0;
@@ -66,8 +68,13 @@ export function createProgressLine(
       stream.write(`\r\x1b[2K${progressText(event, frame).slice(0, width)}`);
       shown = true;
     },
+    clear() {
+      if (shown && !finished) stream.write('\r\x1b[2K');
+      shown = false;
+    },
     done() {
       if (shown && !finished) stream.write('\r\x1b[2K');
+      shown = false;
       finished = true;
     },
   };

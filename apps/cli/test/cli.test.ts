@@ -120,8 +120,9 @@ describe.skipIf(!built)('baql (batch)', () => {
     );
     const { code, stdout } = await baql(['check', '.'], { cwd: dir });
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^bad\.baql:3:1: error: .*tpye/m);
-    expect(stdout).toMatch(/hint: .*type/);
+    expect(stdout).toMatch(/^bad\.baql:3:1: error: \$whom is used but not declared/m);
+    expect(stdout).toMatch(/^bad\.baql:3:1: warning: .*tpye/m);
+    expect(stdout).toMatch(/hint: did you mean `type`\?/);
   });
 
   it('formats a file in place, and --check then passes', async () => {

@@ -8,8 +8,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { built, KEYS, scratchDir, Terminal } from './terminal.js';
 
-const PROMPT = /baql> $/;
-
 describe.skipIf(!built)('the REPL in a pseudo-terminal', () => {
   let term: Terminal;
   let home: string;
@@ -21,9 +19,10 @@ describe.skipIf(!built)('the REPL in a pseudo-terminal', () => {
   }, 40_000);
 
   afterAll(async () => {
+    term.type(KEYS.ctrlC);
     term.type(KEYS.ctrlD);
     expect(await term.exit()).toBe(0);
-  });
+  }, 15_000);
 
   it('opens on the sandbox with a banner that says it is sample data and suggests a query', () => {
     expect(term.screen).toMatch(/institution \S+/);
@@ -49,7 +48,7 @@ describe.skipIf(!built)('the REPL in a pseudo-terminal', () => {
     const mark = term.mark();
     await term.typeSlowly('type:logn since 1d');
     term.type(KEYS.enter);
-    const out = await term.waitFor(PROMPT, { from: mark });
+    const out = await term.waitFor(/rows? ·[\s\S]*baql> /, { from: mark });
     expect(out).toMatch(/line 1, column \d+/);
     expect(out).toMatch(/\| type:logn since 1d\n\s+\|\s+\^+/);
     expect(out).toMatch(/hint: .*login/);
@@ -67,8 +66,9 @@ describe.skipIf(!built)('the REPL in a pseudo-terminal', () => {
       { from: mark },
     );
     expect(out).toContain('mfaChallenge');
+    const before = term.mark();
     term.type(KEYS.ctrlC);
-    await term.waitFor(PROMPT, { from: term.mark() - 20 });
+    await term.waitFor(/\^C\s*\nbaql> /, { from: before });
   });
 
   it('switches to CSV with \\o csv', async () => {
@@ -107,12 +107,21 @@ describe.skipIf(!built)('the REPL in a pseudo-terminal', () => {
     expect(table(again)).toBe(table(first));
   });
 
-  it('recalls history with Up and keeps it across sessions', async () => {
-    const mark = term.mark();
+  it('recalls history with Up, searches it with Ctrl-R, and keeps it across sessions', async () => {
+    let mark = term.mark();
     term.type(KEYS.up);
-    await term.waitFor('type:transfer since 7d | count by segment', { from: mark });
+    await term.waitFor('baql> \\run transfers-by-segment', { from: mark });
     term.type(KEYS.ctrlC);
-    await term.waitFor(PROMPT, { from: mark });
+    mark = term.mark();
+    term.type(KEYS.ctrlR);
+    await term.typeSlowly('since 7d | count');
+    await term.waitFor(
+      "reverse-i-search)`since 7d | count': type:transfer since 7d | count by segment",
+      { from: mark },
+    );
+    const before = term.mark();
+    term.type(KEYS.ctrlC);
+    await term.waitFor(/\^C\s*\nbaql> /, { from: before });
     const history = readFileSync(join(home, '.baql', 'history', 'sandbox.jsonl'), 'utf8');
     expect(history).toContain('"type:login since 7d | count by segment"');
   });

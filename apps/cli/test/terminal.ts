@@ -19,11 +19,19 @@ export const CACHE_DIR = process.env.BAQL_CACHE_DIR ?? join(homedir(), '.cache',
 /** Whether the bin has been built. */
 export const built = existsSync(BIN);
 
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- matching terminal escapes is the point
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]/g;
 
-/** Removes terminal control sequences. */
-export const stripAnsi = (s: string): string => s.replace(ANSI, '');
+/**
+ * Removes terminal control sequences. A carriage return followed by an erase (the editor's
+ * redraw, the progress line's removal) becomes a line break, so each drawn state reads as a line.
+ */
+export const stripAnsi = (s: string): string =>
+  s
+    // eslint-disable-next-line no-control-regex -- terminal escapes
+    .replace(/\r\x1b\[(?:2K|J|0J|K)/g, '\n')
+    .replace(ANSI, '')
+    .replace(/\r+\n/g, '\n');
 
 /** Keys as a terminal sends them. */
 export const KEYS = {

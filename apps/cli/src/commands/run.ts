@@ -109,6 +109,7 @@ export async function runCommand(
       ...(now === undefined ? {} : { now }),
       ...(options.limit === undefined ? {} : { limit: options.limit }),
       progress: io.stderr,
+      outputIsTerminal: fileStream === undefined && io.stdout.isTTY === true,
       width: io.stdout.columns ?? 100,
       color: io.stdout.isTTY === true && fileStream === undefined,
       onWarnings: async (diagnostics) => {

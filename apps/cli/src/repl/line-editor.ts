@@ -318,7 +318,8 @@ export class LineEditor {
       case 'escape':
         return;
       default:
-        if (str && !/[\x00-\x08\x0b-\x1f\x7f]/.test(str)) this.insert(str.replace(/\r\n?/g, '\n'));
+        if (str && isPrintable(str.replace(/[\r\n\t]/g, ' ')))
+          this.insert(str.replace(/\r\n?/g, '\n'));
     }
   }
 
@@ -491,7 +492,11 @@ export class LineEditor {
         this.historyIndex = search.index;
       }
     };
-    if (key.ctrl && (name === 'c' || name === 'g')) {
+    if (key.ctrl && name === 'c') {
+      this.search = undefined;
+      return this.interrupt();
+    }
+    if (key.ctrl && name === 'g') {
       this.search = undefined;
       return this.render();
     }
@@ -522,7 +527,7 @@ export class LineEditor {
       accept();
       return this.render();
     }
-    if (str && !/[\x00-\x1f\x7f]/.test(str)) {
+    if (str && isPrintable(str)) {
       search.term += str;
       this.refreshSearch();
     }
@@ -604,6 +609,15 @@ export class LineEditor {
     this.cursorRow = targetRow;
     this.options.output.write(out);
   }
+}
+
+/** Whether `text` has no control characters (C0 or DEL). */
+function isPrintable(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return false;
+  }
+  return true;
 }
 
 /** Runs the highlighter, falling back to plain text when it throws or changes the text. */

@@ -199,6 +199,7 @@ export async function runRepl(io: CliIo, options: ConnectionOptions): Promise<nu
         params,
         signal: controller.signal,
         progress: io.stderr,
+        outputIsTerminal: toTerminal && !buffered,
         width: stdout.columns ?? 100,
         color: true,
         onWarnings: async (diagnostics) => {
