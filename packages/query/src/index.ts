@@ -73,3 +73,25 @@ export {
 } from './planner.js';
 export { printFilter, printValue, quote } from './print.js';
 export { resolveTime, parseDuration } from './time.js';
+export { explain, stageText } from './explain.js';
+export { format, formatExpr, formatStage, formatTime } from './format.js';
+export {
+  isComplete,
+  highlight,
+  complete,
+  type Completeness,
+  type HighlightCategory,
+  type HighlightSpan,
+  type CompletionItem,
+  type Completions,
+} from './assist.js';
+export {
+  parseSavedQuery,
+  formatHeader,
+  bindParams,
+  checkParamValue,
+  type SavedQuery,
+  type SavedQueryMeta,
+  type ParamSpec,
+  type ParamType,
+} from './saved-query.js';

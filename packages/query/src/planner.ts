@@ -554,10 +554,21 @@ export function planResolved(
   let residual: Residual | null = null;
   if (inexact && drafts.length > 0) {
     const known = new Map<string, boolean>();
-    for (const c of conjuncts)
+    const sharedOrKeys = new Set(sharedOr.map((c) => conjKey(c)));
+    const kept: Filter[] = [];
+    for (const c of conjuncts) {
       if (c.t === 'lit' && drafts.every((d) => guarantees(d, c, sharedKeys)))
         known.set(litKey(c), true);
-    const rf = assume(F, known);
+      else if (c.t === 'or' && c.items.every((i) => i.t === 'lit')) {
+        const items = c.items as Lit[];
+        const pushedAsSubFilter = !fallback && sharedOrKeys.has(conjKey(items));
+        const eachRequestHasOne = drafts.every((d) =>
+          items.some((i) => guarantees(d, i, sharedKeys)),
+        );
+        if (!(pushedAsSubFilter || eachRequestHasOne)) kept.push(c);
+      } else kept.push(c);
+    }
+    const rf = assume(and(kept), known);
     if (!(rf.t === 'const' && rf.value)) {
       const reasons = [...built.reasons];
       if (fallback) reasons.push('more branches than the API requests allowed');

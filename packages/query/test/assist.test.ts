@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { complete, defaultCatalog, highlight, isComplete, mergeCatalog } from '../src/index.js';
+
+const labels = (text: string, offset = text.length): string[] =>
+  complete(text, offset).items.map((i) => i.label);
+
+describe('isComplete', () => {
+  it('asks for more after an operator, an open bracket, a pipe or a time keyword', () => {
+    expect(isComplete('user:1 AND')).toEqual({ complete: false, indent: 2 });
+    expect(isComplete('user:1 AND (type:login OR\n  (x:1')).toEqual({ complete: false, indent: 4 });
+    expect(isComplete('user:1 |')).toEqual({ complete: false, indent: 2 });
+    expect(isComplete('type:login since')).toEqual({ complete: false, indent: 2 });
+    expect(isComplete('between 2026-11-01')).toEqual({ complete: false, indent: 2 });
+    expect(isComplete('user:1 \\')).toEqual({ complete: false, indent: 2 });
+  });
+  it('accepts a finished query', () => {
+    expect(isComplete('user:1 (type:login)\n| count by type')).toEqual({
+      complete: true,
+      indent: 0,
+    });
+    expect(isComplete('')).toEqual({ complete: true, indent: 0 });
+  });
+});
+
+describe('highlight', () => {
+  it('categorises every token with the parser lexer', () => {
+    const text = 'user:123 type=login since 7d amount > 5.5 "s" $p # c\n| count by type';
+    const cats = highlight(text).map((s) => `${text.slice(s.start, s.end)}=${s.category}`);
+    expect(cats).toEqual([
+      'user=field',
+      ':=operator',
+      '123=number',
+      'type=field',
+      '==error',
+      'login=value',
+      'since=keyword',
+      '7d=time',
+      'amount=field',
+      '>=operator',
+      '5.5=number',
+      '"s"=string',
+      '$p=param',
+      '# c=comment',
+      '|=pipe',
+      'count=keyword',
+      'by=keyword',
+      'type=field',
+    ]);
+  });
+});
+
+describe('complete', () => {
+  it('completes fields fuzzily with the span to replace', () => {
+    const c = complete('user:1 AND ty', 13);
+    expect(c.replace).toEqual({ start: 11, end: 13 });
+    expect(c.items[0]).toMatchObject({ label: 'type', kind: 'field', insertText: 'type:' });
+    expect(labels('sesion')).toContain('session');
+  });
+  it('completes event ids and enum values after a field', () => {
+    expect(labels('type:lo')).toEqual(['login', 'logout']);
+    expect(labels('type:(login OR ')).toContain('transfer');
+    expect(labels('segment:')).toEqual(['business', 'retail', '*']);
+    expect(labels('kind:sy')).toEqual(['system']);
+  });
+  it('completes keywords after a term and times after a time keyword', () => {
+    const after = labels('user:1 ');
+    expect(after).toEqual(expect.arrayContaining(['AND', 'OR', 'NOT', 'since', '|']));
+    expect(labels('user:1 since ')).toContain('7d');
+  });
+  it('completes stages and their fields', () => {
+    expect(labels('user:1 | ')).toEqual([
+      'count',
+      'dedup',
+      'fields',
+      'limit',
+      'sort',
+      'timechart',
+      'top',
+    ]);
+    expect(labels('user:1 | count ')).toContain('by');
+    expect(labels('user:1 | count by us')[0]).toBe('user');
+  });
+  it('uses the catalog it is given', () => {
+    const catalog = mergeCatalog(defaultCatalog, {
+      events: [{ id: 'wireOut', kind: 'user', description: 'wire' }],
+    });
+    expect(complete('type:wi', 7, catalog).items.map((i) => i.label)).toEqual(['wireOut']);
+  });
+  it('replaces the whole word under the cursor', () => {
+    expect(complete('type:logxx', 8).replace).toEqual({ start: 5, end: 10 });
+  });
+});
