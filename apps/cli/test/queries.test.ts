@@ -1,0 +1,70 @@
+/**
+ * Every saved query in the repository's `queries/` folder runs against the embedded sandbox, with
+ * its parameters bound to the sandbox's users and stories, and finds what it is for.
+ */
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { openSession, type Session } from '@baql/runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bindSavedParams, collectBaqlFiles, parseSavedFile } from '../src/saved.js';
+import { ROOT } from './terminal.js';
+
+const { files } = collectBaqlFiles(['queries'], ROOT);
+
+describe('the saved queries in queries/', () => {
+  let session: Session;
+  const values: Record<string, string> = {};
+  /** Per-query bindings where the generic ones would find nothing. */
+  const perQuery: Record<string, Record<string, string>> = {};
+
+  beforeAll(async () => {
+    session = await openSession({ profile: 'sandbox', cwd: ROOT, env: {} });
+    const sandbox = session.sandbox!;
+    const story = (id: string) => sandbox.stories.find((s) => s.id === id)?.loginId;
+    values.user = story('account-takeover') ?? sandbox.users[0]!.loginId;
+    values.company = sandbox.companies[0]!;
+    const top = await session.client.query('type:login result:Failure since 7d | top 1 ip');
+    values.ip = String(top.rows[0]?.ip ?? '');
+    // Support questions are about an active customer: the one with the most events yesterday.
+    const active = await session.client.query('kind:* yesterday | top 1 user');
+    const busy = String(active.rows[0]?.user ?? sandbox.users[0]!.loginId);
+    const mfa = await session.client.query(
+      'type:mfaChallenge result:Failure since 7d | top 1 user',
+    );
+    perQuery['user-yesterday'] = { user: busy };
+    perQuery['user-sessions'] = { user: busy };
+    perQuery['failed-mfa-for-user'] = { user: String(mfa.rows[0]?.user ?? busy) };
+  }, 120_000);
+
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('has at least 12 of them, each named after its file', () => {
+    expect(files.length).toBeGreaterThanOrEqual(12);
+    for (const path of files) {
+      const { file, problems } = parseSavedFile(readFileSync(path, 'utf8'));
+      expect(problems).toEqual([]);
+      expect(`${file.name}.baql`).toBe(path.split('/').pop());
+      expect(file.description?.length ?? 0).toBeGreaterThan(20);
+    }
+  });
+
+  it.each(files.map((f) => [relative(ROOT, f), f]))(
+    '%s runs against the sandbox and finds rows',
+    async (_name, path) => {
+      const { file } = parseSavedFile(readFileSync(path, 'utf8'));
+      const given = Object.fromEntries(
+        file.params
+          .filter((p) => p.default === undefined)
+          .map((p) => [p.name, values[p.name] ?? '']),
+      );
+      const bound = bindSavedParams(file, { ...given, ...perQuery[file.name ?? ''] });
+      if ('error' in bound) throw new Error(bound.error);
+      const result = await session.client.query(file.query, { params: bound.params });
+      expect(result.rows.length, `${path} returned no rows`).toBeGreaterThan(0);
+      expect(result.summary.requests).toBeGreaterThan(0);
+    },
+    60_000,
+  );
+});
