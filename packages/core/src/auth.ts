@@ -192,18 +192,7 @@ export function createAuth(options: AuthOptions): Auth {
     const res = sent.right;
     if (res.status !== 200)
       return E.left(authError(res, `the token endpoint answered HTTP ${res.status}`));
-    let json: unknown;
-    try {
-      json = JSON.parse(res.body);
-    } catch {
-      return E.left({
-        _tag: 'DecodeError',
-        what: 'token response',
-        paths: ['(body): expected JSON'],
-        transactionId: res.transactionId,
-      });
-    }
-    const decoded = decodeWith(AccessTokenResponseC, 'token response', json, res.transactionId);
+    const decoded = decodeWith(AccessTokenResponseC, 'token response', res.json, res.transactionId);
     if (E.isLeft(decoded)) return decoded;
     const t: AccessTokenResponse = decoded.right;
     registerSecret(t.access_token);

@@ -5,14 +5,8 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { canonicalizeRecord, defaultCatalog, mergeCatalog } from '@baql/query';
-import type {
-  BankingActivity,
-  Capabilities,
-  Catalog,
-  CatalogExtension,
-  ParamValue,
-} from '@baql/query';
+import { defaultCatalog, mergeCatalog } from '@baql/query';
+import type { Capabilities, Catalog, CatalogExtension, ParamValue } from '@baql/query';
 import { createAuth, TokenCache, type AuthStats, type Grant } from './auth.js';
 import { resolveBaseUrl } from './base-url.js';
 import { BaqlError, type DiagnosticLike } from './errors.js';
@@ -28,6 +22,7 @@ import {
   type Macro,
   type Renderer,
 } from './plugins.js';
+import { createCanonicalizer } from './records.js';
 import { redact } from './redact.js';
 import type { RetryPolicy } from './retry.js';
 import { createTransport, type FetchLike, type Logger, type Timeouts } from './transport.js';
@@ -114,6 +109,8 @@ export interface QueryStream extends AsyncIterable<OutputRow> {
   readonly plan: PlanLike;
   /** Stops the query (in-flight requests are cancelled). */
   cancel(): void;
+  /** The rows in batches (cheaper than row by row); use this or the async iterator, once. */
+  batches(): AsyncGenerator<readonly OutputRow[], void, undefined>;
 }
 
 /** A baql client. */
@@ -186,7 +183,7 @@ export function createClient(options: ClientOptions): BaqlClient {
     cache: options.tokenCache ?? new TokenCache(),
   });
   const limiter = new Limiter(concurrency);
-  const canonicalize = (r: BankingActivity) => canonicalizeRecord(r, catalog);
+  const canonicalize = createCanonicalizer(catalog);
   let closed = false;
 
   const compileE = (
@@ -234,7 +231,7 @@ export function createClient(options: ClientOptions): BaqlClient {
         return residual === undefined ? {} : { residual };
       })(),
     });
-    const piped = runPipeline(plan.pipeline, execution.records, {
+    const piped = runPipeline(plan.pipeline, execution.batches, {
       catalog,
       window: plan.window,
       ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
@@ -258,11 +255,11 @@ export function createClient(options: ClientOptions): BaqlClient {
       elapsedMs: execution.elapsedMs(),
       window,
     });
-    async function* iterate(): AsyncGenerator<OutputRow, void, undefined> {
+    async function* iterateBatches(): AsyncGenerator<readonly OutputRow[], void, undefined> {
       try {
-        for await (const row of piped.rows) {
-          rows += 1;
-          yield row;
+        for await (const batch of piped.batches) {
+          rows += batch.length;
+          yield batch;
         }
         settle(makeSummary());
       } catch (error) {
@@ -273,9 +270,22 @@ export function createClient(options: ClientOptions): BaqlClient {
         settle(makeSummary());
       }
     }
-    const it = iterate();
+    async function* iterate(): AsyncGenerator<OutputRow, void, undefined> {
+      for await (const batch of iterateBatches()) yield* batch;
+    }
+    let started = false;
+    const once = <A>(make: () => A): A => {
+      if (started)
+        throw new BaqlError({
+          _tag: 'ConfigError',
+          message: 'a query stream can be iterated only once',
+        });
+      started = true;
+      return make();
+    };
     return {
-      [Symbol.asyncIterator]: () => it,
+      [Symbol.asyncIterator]: () => once(iterate),
+      batches: () => once(iterateBatches),
       summary,
       get columns() {
         return piped.columns();
@@ -289,7 +299,7 @@ export function createClient(options: ClientOptions): BaqlClient {
   const query = async (text: string, q: QueryOptions = {}): Promise<QueryResult> => {
     const s = stream(text, q);
     const rows: OutputRow[] = [];
-    for await (const row of s) rows.push(row);
+    for await (const batch of s.batches()) for (const row of batch) rows.push(row);
     const summary = await s.summary;
     return {
       rows,

@@ -11,7 +11,7 @@ import type { BankingActivity, SearchCriteria } from '@baql/query';
 import type { Auth } from './auth.js';
 import { BaqlError, type BaqlReason } from './errors.js';
 import type { Limiter } from './limiter.js';
-import { flattenDedupe, mergeNewestFirst } from './merge.js';
+import { dedupeChunks, mergeNewestFirst } from './merge.js';
 import { createPageFetcher, type QueryCounters } from './pager.js';
 import type { Row } from './records.js';
 import { ScanFailure, scanRequest } from './scan.js';
@@ -49,9 +49,9 @@ export interface ExecuteOptions {
   readonly residual?: (record: BankingActivity) => boolean;
 }
 
-/** A running execution: the records, plus live counters. */
+/** A running execution: the records (in newest-first batches), plus live counters. */
 export interface Execution {
-  readonly records: AsyncGenerator<BankingActivity, void, undefined>;
+  readonly batches: AsyncGenerator<readonly BankingActivity[], void, undefined>;
   readonly counters: Readonly<QueryCounters>;
   readonly startedAt: number;
   /** Elapsed ms so far (frozen when the records end). */
@@ -86,7 +86,7 @@ export function execute(
       elapsedMs: elapsedMs(),
     });
 
-  async function* run(): AsyncGenerator<BankingActivity, void, undefined> {
+  async function* run(): AsyncGenerator<readonly BankingActivity[], void, undefined> {
     const controller = new AbortController();
     let timedOut = false;
     const onAbort = () => controller.abort(options.signal?.reason);
@@ -123,14 +123,17 @@ export function execute(
         },
       }),
     );
-    const rows: AsyncIterable<Row> =
+    const chunks: AsyncIterable<readonly Row[]> =
       sources.length === 1
-        ? flattenDedupe(sources[0] as AsyncIterable<readonly Row[]>)
+        ? dedupeChunks(sources[0] as AsyncIterable<readonly Row[]>)
         : mergeNewestFirst(sources);
     const residual = options.residual;
     try {
-      for await (const row of rows) {
-        if (residual === undefined || residual(row.record)) yield row.record;
+      for await (const chunk of chunks) {
+        const out: BankingActivity[] = [];
+        for (const row of chunk)
+          if (residual === undefined || residual(row.record)) out.push(row.record);
+        if (out.length > 0) yield out;
       }
     } catch (error) {
       if (error instanceof ScanFailure) fail(error.reason);
@@ -144,5 +147,5 @@ export function execute(
       progress();
     }
   }
-  return { records: run(), counters, startedAt, elapsedMs };
+  return { batches: run(), counters, startedAt, elapsedMs };
 }

@@ -89,7 +89,7 @@ export function createPageFetcher(options: PageFetcherOptions): PageFetcher {
     if (E.isLeft(sent)) return sent;
     const res = sent.right;
     counters.bytes += res.bytes;
-    if (res.status === 204 || (res.status === 200 && res.body.trim() === '')) {
+    if (res.status === 204 || (res.status === 200 && res.json === undefined)) {
       limiter.succeeded();
       counters.pages += 1;
       options.onPage?.();
@@ -107,18 +107,7 @@ export function createPageFetcher(options: PageFetcherOptions): PageFetcher {
         ...(code === undefined ? {} : { code }),
       });
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(res.body);
-    } catch {
-      return E.left({
-        _tag: 'DecodeError',
-        what: 'search response',
-        paths: ['(body): expected JSON'],
-        transactionId: res.transactionId,
-      });
-    }
-    const decoded = decodeWith(SearchResponseC, 'search response', json, res.transactionId);
+    const decoded = decodeWith(SearchResponseC, 'search response', res.json, res.transactionId);
     if (E.isLeft(decoded)) return decoded;
     const page = decoded.right;
     limiter.succeeded();

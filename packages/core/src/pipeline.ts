@@ -27,17 +27,18 @@ export interface PipelineRun {
   readonly kind: 'rows' | 'aggregate';
   /** The output columns known so far (rows without `fields`: the attributes seen, in order). */
   columns(): readonly string[];
-  readonly rows: AsyncGenerator<OutputRow, void, undefined>;
+  /** Output rows, in batches. */
+  readonly batches: AsyncGenerator<readonly OutputRow[], void, undefined>;
 }
 
 /** The leading columns of raw records, when present. */
 const LEADING = ['timeStamp', 'eventId', 'ReqCtx_loginId'];
 const MAX_COLUMNS = 200;
 
-/** Runs `stages` over `records`. */
+/** Runs `stages` over batches of records. */
 export function runPipeline(
   stages: readonly Stage[],
-  records: AsyncGenerator<BankingActivity, void, undefined>,
+  batches: AsyncGenerator<readonly BankingActivity[], void, undefined>,
   options: PipelineOptions,
 ): PipelineRun {
   const fixed = outputColumns(stages);
@@ -48,12 +49,23 @@ export function runPipeline(
     const lead = LEADING.filter((c) => seen.has(c));
     return [...lead, ...[...seen].filter((c) => !LEADING.includes(c))];
   };
-  async function* rows(): AsyncGenerator<OutputRow, void, undefined> {
+  // Columns of raw records: every key of the first rows, then of a sample (a for-in per row
+  // would cost as much as the rest of the client).
+  let tracked = 0;
+  const note = (rows: readonly OutputRow[]) => {
+    if (fixed !== undefined) return;
+    for (const row of rows) {
+      tracked += 1;
+      if (seen.size < MAX_COLUMNS && (tracked <= 100 || tracked % 1000 === 0))
+        for (const k in row) seen.add(k);
+    }
+  };
+  async function* run(): AsyncGenerator<readonly OutputRow[], void, undefined> {
     if (limit !== undefined && limit <= 0) {
-      await records.return();
+      await batches.return();
       return;
     }
-    const out: OutputRow[] = [];
+    let out: OutputRow[] = [];
     let emitted = 0;
     const sink = createPipeline(
       stages,
@@ -68,23 +80,24 @@ export function runPipeline(
         return limit === undefined || emitted < limit;
       },
     );
-    const track = fixed === undefined;
-    for await (const record of records) {
-      const more = sink.push(record);
+    let more = true;
+    for await (const batch of batches) {
+      for (const record of batch) {
+        more = sink.push(record);
+        if (!more) break;
+      }
       if (out.length > 0) {
-        for (const row of out) {
-          if (track && seen.size < MAX_COLUMNS) for (const k in row) seen.add(k);
-          yield row;
-        }
-        out.length = 0;
+        note(out);
+        yield out;
+        out = [];
       }
       if (!more) break;
     }
     sink.end();
-    for (const row of out) {
-      if (track && seen.size < MAX_COLUMNS) for (const k in row) seen.add(k);
-      yield row;
+    if (out.length > 0) {
+      note(out);
+      yield out;
     }
   }
-  return { kind: isAggregate(stages) ? 'aggregate' : 'rows', columns, rows: rows() };
+  return { kind: isAggregate(stages) ? 'aggregate' : 'rows', columns, batches: run() };
 }

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { BankingActivity } from '@baql/query';
+import { indexCatalog } from '@baql/query';
+import type { BankingActivity, Catalog } from '@baql/query';
 
 /** A record with its precomputed order key. */
 export interface Row {
@@ -38,4 +39,28 @@ export function toRow(record: BankingActivity): Row {
 export function compareRows(a: Pick<Row, 'ms' | 'guid'>, b: Pick<Row, 'ms' | 'guid'>): number {
   if (a.ms !== b.ms) return b.ms - a.ms;
   return a.guid === b.guid ? 0 : a.guid < b.guid ? 1 : -1;
+}
+
+/**
+ * A fast `canonicalizeRecord` for one catalog: the same mapping (received key → the catalog's
+ * spelling, case-insensitively; unknown keys kept), memoised per received key, because it runs
+ * once per record on the hot path.
+ */
+export function createCanonicalizer(
+  catalog: Catalog,
+): (record: BankingActivity) => BankingActivity {
+  const { attributes } = indexCatalog(catalog);
+  const memo = new Map<string, string>();
+  return (record) => {
+    const out: Record<string, string> = {};
+    for (const key in record) {
+      let canonical = memo.get(key);
+      if (canonical === undefined) {
+        canonical = attributes.get(key.toLowerCase()) ?? key;
+        if (memo.size < 10_000) memo.set(key, canonical);
+      }
+      out[canonical] = record[key] as string;
+    }
+    return out;
+  };
 }

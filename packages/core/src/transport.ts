@@ -214,7 +214,8 @@ export function createTransport(options: TransportOptions): Transport {
       }
       const out: HttpResponse = {
         status: res.status,
-        body,
+        // Once parsed, the text is not kept (a page's text can be megabytes).
+        body: json === undefined ? body : '',
         transactionId: res.headers.get('transactionId') ?? info.transactionId,
         headers: res.headers,
         bytes,

@@ -76,9 +76,9 @@ describe('executor on the sandbox', () => {
       slicing: false,
     });
     let n = 0;
-    for await (const _ of ex.records) {
-      n += 1;
-      if (n === 30) break;
+    for await (const batch of ex.batches) {
+      n += batch.length;
+      if (n >= 30) break;
     }
     expect(ex.counters.pages).toBeLessThanOrEqual(3);
     w.transport.close();

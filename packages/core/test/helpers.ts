@@ -69,7 +69,7 @@ export async function collect(
     ...(options.residual === undefined ? {} : { residual: options.residual }),
   });
   const records: BankingActivity[] = [];
-  for await (const r of ex.records) records.push(r);
+  for await (const batch of ex.batches) records.push(...batch);
   return {
     records,
     pages: ex.counters.pages,

@@ -46,8 +46,8 @@ describe('k-way merge', () => {
             return chosen.map((r) => row(r.ms, r.guid)).sort(compareRows);
           });
           const merged: Row[] = [];
-          for await (const r of mergeNewestFirst(sources.map((s) => chunks(s, size))))
-            merged.push(r);
+          for await (const batch of mergeNewestFirst(sources.map((s) => chunks(s, size))))
+            merged.push(...batch);
           const expected = [...new Map(sources.flat().map((r) => [r.guid, r])).values()].sort(
             compareRows,
           );

@@ -29,11 +29,19 @@ function mixedQueries(users: readonly string[]): string[] {
     () => 'kind:* since 3d | dedup user | count',
   ];
   const out: string[] = [];
-  for (let i = 0; i < 200; i += 1) out.push((shapes[i % shapes.length] as (u: string) => string)(users[i % users.length] as string));
+  for (let i = 0; i < 200; i += 1)
+    out.push(
+      (shapes[i % shapes.length] as (u: string) => string)(users[i % users.length] as string),
+    );
   return out;
 }
 
-async function runAll(client: BaqlClient, queries: readonly string[], now: Date, parallel: number): Promise<QueryResult['rows'][]> {
+async function runAll(
+  client: BaqlClient,
+  queries: readonly string[],
+  now: Date,
+  parallel: number,
+): Promise<QueryResult['rows'][]> {
   const results: QueryResult['rows'][] = new Array(queries.length);
   let next = 0;
   await Promise.all(
@@ -49,40 +57,57 @@ async function runAll(client: BaqlClient, queries: readonly string[], now: Date,
 }
 
 describe('fault soak', () => {
-  it('200 mixed queries under faults return exactly the fault-free results', { timeout: 90_000 }, async () => {
-    const now = new Date(Date.parse(sb.dataRange.end) + 1000);
-    const queries = mixedQueries(sb.users.slice(0, 20).map((u) => u.loginId));
-    const options = { baseUrl: sb.url, clientId: sb.clientId, clientSecret: sb.clientSecret, institutionId: sb.institutionId, pageSize: 100 };
-    const clean = createClient(options);
-    const expected = await runAll(clean, queries, now, 8);
-    await clean.close();
-    expect(expected.some((rows) => rows.length > 50)).toBe(true);
+  it(
+    '200 mixed queries under faults return exactly the fault-free results',
+    { timeout: 90_000 },
+    async () => {
+      const now = new Date(Date.parse(sb.dataRange.end) + 1000);
+      const queries = mixedQueries(sb.users.slice(0, 20).map((u) => u.loginId));
+      const options = {
+        baseUrl: sb.url,
+        clientId: sb.clientId,
+        clientSecret: sb.clientSecret,
+        institutionId: sb.institutionId,
+        pageSize: 100,
+      };
+      const clean = createClient(options);
+      const expected = await runAll(clean, queries, now, 8);
+      await clean.close();
+      expect(expected.some((rows) => rows.length > 50)).toBe(true);
 
-    sb.setFaults({ errorRate: 0.1, rateLimitRate: 0.05, resetRate: 0.02, truncateRate: 0.01, tokenTtlSeconds: 2 });
-    const started = performance.now();
-    const faulty = createClient({ ...options, retry: { baseMs: 50, capMs: 1000 } });
-    let retries = 0;
-    try {
-      const results: QueryResult['rows'][] = new Array(queries.length);
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 16 }, async () => {
-          while (next < queries.length) {
-            const i = next;
-            next += 1;
-            const r = await faulty.query(queries[i] as string, { now });
-            retries += r.summary.retries;
-            results[i] = r.rows;
-          }
-        }),
-      );
-      for (let i = 0; i < queries.length; i += 1) expect(results[i], queries[i]).toEqual(expected[i]);
-    } finally {
-      sb.setFaults({});
-      await faulty.close();
-    }
-    expect(retries).toBeGreaterThan(20);
-    expect(faulty.authStats.tokenRequests).toBeGreaterThan(1);
-    expect(performance.now() - started).toBeLessThan(60_000);
-  });
+      sb.setFaults({
+        errorRate: 0.1,
+        rateLimitRate: 0.05,
+        resetRate: 0.02,
+        truncateRate: 0.01,
+        tokenTtlSeconds: 2,
+      });
+      const started = performance.now();
+      const faulty = createClient({ ...options, retry: { baseMs: 50, capMs: 1000 } });
+      let retries = 0;
+      try {
+        const results: QueryResult['rows'][] = new Array(queries.length);
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: 16 }, async () => {
+            while (next < queries.length) {
+              const i = next;
+              next += 1;
+              const r = await faulty.query(queries[i] as string, { now });
+              retries += r.summary.retries;
+              results[i] = r.rows;
+            }
+          }),
+        );
+        for (let i = 0; i < queries.length; i += 1)
+          expect(results[i], queries[i]).toEqual(expected[i]);
+      } finally {
+        sb.setFaults({});
+        await faulty.close();
+      }
+      expect(retries).toBeGreaterThan(20);
+      expect(faulty.authStats.tokenRequests).toBeGreaterThan(1);
+      expect(performance.now() - started).toBeLessThan(60_000);
+    },
+  );
 });
