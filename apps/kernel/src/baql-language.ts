@@ -24,7 +24,7 @@ import type {
   MimeBundle,
 } from './language.js';
 import { MAGIC_HELP, parseCell, type Magic } from './magics.js';
-import type { ProgressLike, QueryToolkit, SessionLike } from './ports.js';
+import type { ParamValueLike, ProgressLike, QueryToolkit, SessionLike } from './ports.js';
 import { renderHtmlTable, escapeHtml } from './render/html.js';
 import { resultBundle, toResultView } from './render/bundle.js';
 import { renderTextTable, summaryLine, type ResultView } from './render/table.js';
@@ -194,7 +194,7 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
   const runQuery = async (
     client: SessionLike['client'],
     query: string,
-    queryParams: Readonly<Record<string, string>>,
+    queryParams: Readonly<Record<string, ParamValueLike>>,
     context: CellContext,
   ): Promise<E.Either<CellOutcome, ResultView>> => {
     // The progress display appears with the first progress event, so a query that fails to
@@ -247,7 +247,7 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
     let explain = false;
     let keepAs: string | undefined;
     let query = cell.right.query;
-    let queryParams: Record<string, string> = paramsObject();
+    let queryParams: Readonly<Record<string, ParamValueLike>> = paramsObject();
 
     for (const magic of cell.right.magics as Magic[]) {
       switch (magic._tag) {
@@ -320,28 +320,26 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
           break;
         }
         case 'Run': {
-          if (query !== '')
+          if (query !== '') {
             return fail(
               'MagicError',
               '%run runs a saved query; put the other query in its own cell',
             );
+          }
           const found = await findSaved(magic.name);
           if (E.isLeft(found)) return fail('SavedQueryError', found.left);
-          const parsed = toolkit.parseSavedQuery(found.right.text);
-          if (!parsed.ok) return fail('SavedQueryError', `${found.right.path}: ${parsed.message}`);
-          const merged: Record<string, string> = {};
-          for (const [k, v] of Object.entries(parsed.saved.params))
-            if (v !== undefined) merged[k] = v;
-          Object.assign(merged, paramsObject(), magic.params);
-          const missing = Object.keys(parsed.saved.params).filter((k) => merged[k] === undefined);
-          if (missing.length > 0) {
-            return fail(
-              'SavedQueryError',
-              `${magic.name} needs ${missing.map((m) => `${m}=…`).join(' ')}`,
-            );
+          const prepared = toolkit.prepareSavedQuery(found.right.text, {
+            ...Object.fromEntries(params),
+            ...magic.params,
+          });
+          if (!prepared.ok) {
+            return fail('SavedQueryError', `${magic.name}: ${prepared.message}`, [
+              `SavedQueryError: ${found.right.path}`,
+              ...prepared.details,
+            ]);
           }
-          query = parsed.saved.query;
-          queryParams = merged;
+          query = prepared.query;
+          queryParams = prepared.params;
           break;
         }
       }

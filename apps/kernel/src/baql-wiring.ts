@@ -9,94 +9,68 @@
 import { describeError, isBaqlError, type BaqlReason } from '@baql/core';
 import * as query from '@baql/query';
 import { openSession } from '@baql/runtime';
-import { basicComplete, basicIsComplete, basicParseSavedQuery } from './basic-assist.js';
 import {
   createBaqlLanguage,
   type BaqlLanguage,
   type BaqlLanguageOptions,
 } from './baql-language.js';
-import type {
-  CatalogLike,
-  DiagnosticLike,
-  QueryToolkit,
-  SavedQueryLike,
-  SessionLike,
-} from './ports.js';
+import type { CatalogLike, DiagnosticLike, QueryToolkit, SessionLike } from './ports.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * Reads what `parseSavedQuery` returns (a saved query, or an Either of one) into the kernel's
- * shape: the query and each declared parameter with its default.
+ * Whether `text` ends inside a string: `@baql/query`'s `isComplete` reads an unclosed quote as a
+ * (reported) string, but in a console the analyst is still typing it.
  */
-const toSaved = (
-  value: unknown,
-): { ok: true; saved: SavedQueryLike } | { ok: false; message: string } => {
-  let v = value;
-  if (isRecord(v) && v['_tag'] === 'Left') {
-    const left = v['left'];
-    const first = Array.isArray(left) ? left[0] : left;
-    const message =
-      isRecord(first) && typeof first['message'] === 'string'
-        ? first['message']
-        : 'invalid saved query';
-    return { ok: false, message };
-  }
-  if (isRecord(v) && v['_tag'] === 'Right') v = v['right'];
-  if (!isRecord(v) || typeof v['query'] !== 'string')
-    return { ok: false, message: 'not a saved query file' };
-  const params: Record<string, string | undefined> = {};
-  const declared = v['params'] ?? v['parameters'];
-  if (Array.isArray(declared)) {
-    for (const p of declared) {
-      if (!isRecord(p) || typeof p['name'] !== 'string') continue;
-      const fallback = p['default'] ?? p['defaultValue'];
-      params[p['name']] =
-        fallback === undefined || fallback === null ? undefined : String(fallback);
+export function endsInString(text: string): boolean {
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i] as string;
+    if (quote !== undefined) {
+      if (c === '\\') i += 1;
+      else if (c === quote || c === '\n') quote = undefined;
+    } else if (c === '#') {
+      while (i < text.length && text[i] !== '\n') i += 1;
+    } else if (c === '"' || c === "'") {
+      quote = c;
     }
   }
-  const title = v['name'] ?? v['title'];
-  return {
-    ok: true,
-    saved: { query: v['query'], params, ...(typeof title === 'string' ? { title } : {}) },
-  };
-};
-
-/** The assist functions of `@baql/query` the kernel prefers, when the installed version has them. */
-interface QueryAssist {
-  complete?: (
-    text: string,
-    offset: number,
-    catalog?: query.Catalog,
-  ) => ReturnType<QueryToolkit['complete']>;
-  isComplete?: (text: string) => ReturnType<QueryToolkit['isComplete']>;
-  parseSavedQuery?: (text: string) => unknown;
+  return quote !== undefined;
 }
-const assist = query as unknown as QueryAssist;
+
+const render = (text: string, diagnostics: readonly query.Diagnostic[]) =>
+  diagnostics.map((d) => query.renderDiagnostic(text, d));
 
 /** The query toolkit over `@baql/query` and `@baql/core`. @since 0.1.0 */
 export const baqlToolkit: QueryToolkit = {
-  complete: (text, offset, catalog) =>
-    assist.complete !== undefined
-      ? assist.complete(text, offset, catalog as query.Catalog)
-      : basicComplete(text, offset, catalog),
-  isComplete: (text) =>
-    assist.isComplete !== undefined ? assist.isComplete(text) : basicIsComplete(text),
+  complete: (text, offset, catalog) => query.complete(text, offset, catalog as query.Catalog),
+  isComplete: (text) => {
+    const answer = query.isComplete(text);
+    if (!answer.complete) return { complete: false, indent: ' '.repeat(answer.indent) };
+    return endsInString(text) ? { complete: false, indent: '' } : { complete: true, indent: '' };
+  },
   renderDiagnostic: (text, diagnostic) =>
     query.renderDiagnostic(text, diagnostic as query.Diagnostic),
-  parseSavedQuery: (text) => {
-    try {
-      if (assist.parseSavedQuery === undefined) {
-        const parsed = basicParseSavedQuery(text);
-        return 'error' in parsed
-          ? { ok: false, message: parsed.error }
-          : { ok: true, saved: parsed };
-      }
-      return toSaved(assist.parseSavedQuery(text));
-    } catch (error) {
-      return { ok: false, message: error instanceof Error ? error.message : String(error) };
+  prepareSavedQuery: (fileText, given) => {
+    const saved = query.parseSavedQuery(fileText);
+    const errors = saved.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length > 0) {
+      return {
+        ok: false,
+        message: errors[0]?.message ?? 'invalid saved query',
+        details: render(fileText, errors),
+      };
     }
+    const bound = query.bindParams(saved.meta.params, given);
+    if (query.isLeft(bound)) {
+      return {
+        ok: false,
+        message: bound.left.map((d) => d.message).join('; '),
+        details: bound.left.flatMap((d) => [d.message, ...d.hints.map((h) => `  hint: ${h}`)]),
+      };
+    }
+    return { ok: true, query: saved.query.trim(), params: bound.right };
   },
   reasonOf: (error) => {
     if (!isBaqlError(error)) return undefined;

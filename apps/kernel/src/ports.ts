@@ -67,9 +67,12 @@ export interface ProgressLike {
   readonly elapsedMs?: number;
 }
 
+/** A parameter value (`@baql/query`'s `ParamValue`). @since 0.1.0 */
+export type ParamValueLike = string | number | readonly string[];
+
 /** Query options the kernel passes. @since 0.1.0 */
 export interface QueryOptionsLike {
-  readonly params?: Readonly<Record<string, string>>;
+  readonly params?: Readonly<Record<string, ParamValueLike>>;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: ProgressLike) => void;
 }
@@ -101,13 +104,14 @@ export type CompletionItemLike =
       readonly detail?: string;
     };
 
-/** A saved query file, parsed. @since 0.1.0 */
-export interface SavedQueryLike {
-  readonly query: string;
-  /** Declared parameters with their defaults (`undefined` when required). */
-  readonly params: Readonly<Record<string, string | undefined>>;
-  readonly title?: string;
-}
+/** A saved query ready to run: its query and bound parameters, or why it cannot run. @since 0.1.0 */
+export type PreparedQuery =
+  | {
+      readonly ok: true;
+      readonly query: string;
+      readonly params: Readonly<Record<string, ParamValueLike>>;
+    }
+  | { readonly ok: false; readonly message: string; readonly details: readonly string[] };
 
 /** Why a thrown error failed a query: a tagged reason, when it is a `BaqlError`. @since 0.1.0 */
 export interface ReasonLike {
@@ -127,12 +131,8 @@ export interface QueryToolkit {
   };
   isComplete(text: string): { readonly complete: boolean; readonly indent: string };
   renderDiagnostic(text: string, diagnostic: DiagnosticLike): string;
-  /** Parses a saved query file; a failure is a message. */
-  parseSavedQuery(
-    fileText: string,
-  ):
-    | { readonly ok: true; readonly saved: SavedQueryLike }
-    | { readonly ok: false; readonly message: string };
+  /** Parses a saved query file and binds `given` values (strings) to its declared parameters. */
+  prepareSavedQuery(fileText: string, given: Readonly<Record<string, string>>): PreparedQuery;
   /** The tagged reason of a thrown `BaqlError`, or `undefined` for any other throw. */
   reasonOf(error: unknown): ReasonLike | undefined;
   /** Human text for a reason (never a secret). */

@@ -46,7 +46,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'baql-lang-'));
   await writeFile(
     join(dir, 'by-channel.baql'),
-    '# name: by-channel\n# param: event (string, required) the event id\n# param: days (duration, default 7d) window\ntype:$event since $days | count by channel\n',
+    '# name: by-channel\n# param event: string required -- the event id\n# param days: duration = 7d -- window\n\ntype:$event since $days | count by channel\n',
   );
   language = openBaqlLanguage({ env, sandbox: SANDBOX, queryDirs: [dir] });
 });
@@ -128,7 +128,7 @@ describe('BAQL cells', () => {
     expect(await cell(language, '%run by-channel')).toMatchObject({
       _tag: 'Error',
       ename: 'SavedQueryError',
-      evalue: 'by-channel needs event=…',
+      evalue: expect.stringContaining('$event'),
     });
     expect(await cell(language, '%run nope')).toMatchObject({
       _tag: 'Error',

@@ -206,7 +206,7 @@ describe.skipIf(!hasJupyter)('with a real Jupyter client', () => {
     expect(iopub).toContain('execute_result');
 
     expect(out['complete_field']).toMatchObject({ status: 'ok', cursor_end: 14 });
-    expect(out['complete_field']!['matches']).toContain('channel');
+    expect(out['complete_field']!['matches']).toContain('channel:');
     expect(out['complete_event']!['matches']).toContain('login');
     expect(out['complete_event']!['cursor_start']).toBe(5);
     expect(out['complete_magic']).toMatchObject({
@@ -244,6 +244,10 @@ describe.skipIf(!hasJupyter)('with a real Jupyter client', () => {
     expect(interrupted.reply).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
     expect(interrupted.seconds).toBeLessThan(2.5);
     expect(out['after_interrupt']).toBe('ok');
+    const sigint = out['sigint'] as { reply: Record<string, unknown>; seconds: number };
+    expect(sigint.reply).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
+    expect(sigint.seconds).toBeLessThan(2.5);
+    expect(out['alive_after_sigint']).toBe(true);
     expect(out['after_restart']).toMatchObject({ status: 'ok', execution_count: 1 });
   }, 300_000);
 });

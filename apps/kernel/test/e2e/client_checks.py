@@ -6,6 +6,7 @@ interrupted execution (with its timing), a forged (bad signature) and malformed 
 restart. The kernelspec is found through JUPYTER_PATH.
 """
 import json
+import signal
 import sys
 import time
 
@@ -93,6 +94,15 @@ def main() -> int:
         reply = shell_reply(kc, msg_id)
         out["interrupt"] = {"reply": reply["content"], "seconds": time.time() - started}
         out["after_interrupt"] = execute(kc, "%fields")["reply"]["status"]
+
+        # SIGINT (what signal-mode clients send) interrupts too.
+        msg_id = kc.execute("type:logout since 30d")
+        time.sleep(1.0)
+        started = time.time()
+        km.signal_kernel(signal.SIGINT)
+        reply = shell_reply(kc, msg_id)
+        out["sigint"] = {"reply": reply["content"], "seconds": time.time() - started}
+        out["alive_after_sigint"] = km.is_alive()
 
         # Restart: shutdown_request with restart, then a fresh kernel answers.
         km.restart_kernel(now=False)
