@@ -34,7 +34,12 @@ const newest = (dir: string): number =>
 /** Builds the launcher (and what it depends on) unless dist is up to date. */
 const ensureBuilt = async () => {
   const launcher = join(appDir, 'dist', 'main.js');
-  if (existsSync(launcher) && statSync(launcher).mtimeMs >= newest(join(appDir, 'src'))) return;
+  const buildInfo = join(appDir, 'dist', 'tsconfig.build.tsbuildinfo');
+  const fresh =
+    existsSync(launcher) &&
+    existsSync(buildInfo) &&
+    statSync(buildInfo).mtimeMs >= newest(join(appDir, 'src'));
+  if (fresh) return;
   await run('npx', ['tsc', '-b', 'apps/kernel/tsconfig.build.json'], {
     cwd: repoRoot,
     timeout: 240_000,

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createKernelHandler, type OutChannel } from '../src/handler.js';
 import type { Message } from '../src/protocol/types.js';
@@ -283,5 +284,58 @@ describe('protocol handler', () => {
     await handler.receive('shell', request('frobnicate_request'));
     expect(replies()).toHaveLength(0);
     expect(logs.some((l) => l.includes('unknown message type frobnicate_request'))).toBe(true);
+  });
+
+  it('any content on any request type is answered without a throw, and ends idle (property)', async () => {
+    const types = [
+      'execute_request',
+      'kernel_info_request',
+      'complete_request',
+      'inspect_request',
+      'is_complete_request',
+      'history_request',
+      'comm_info_request',
+      'comm_open',
+      'interrupt_request',
+      'unknown_request',
+    ];
+    const keys = [
+      'code',
+      'cursor_pos',
+      'detail_level',
+      'silent',
+      'store_history',
+      'stop_on_error',
+      'hist_access_type',
+      'n',
+      'start',
+      'stop',
+      'pattern',
+      'unique',
+      'output',
+      'user_expressions',
+      'target_name',
+      'comm_id',
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...types),
+        fc.dictionary(fc.constantFrom(...keys), fc.jsonValue()),
+        fc.constantFrom<'shell' | 'control'>('shell', 'control'),
+        async (type, content, channel) => {
+          fc.pre(
+            !(typeof content['code'] === 'string' && content['code'].trim().startsWith('wait')),
+          );
+          const { handler, iopub, logs } = setup();
+          await handler.receive(channel, request(type, content));
+          const states = iopub()
+            .filter((m) => m.header.msg_type === 'status')
+            .map((m) => m.content['execution_state']);
+          expect(states).toEqual(['busy', 'idle']);
+          expect(logs.filter((l) => l.startsWith('error:'))).toEqual([]);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
