@@ -1,34 +1,27 @@
 /**
- * The pieces of `@baql/query` the server calls directly (completion, explanation, saved-query
- * files), behind one small adapter.
+ * The pieces of `@baql/query` the server calls directly: completion and plan explanation.
  *
  * @module
  */
-import * as query from '@baql/query';
-
-/** A completion answer. */
-export interface Completion {
-  readonly items: readonly unknown[];
-  readonly replace: { readonly start: number; readonly end: number };
-}
-
-interface QueryModule {
-  complete?(text: string, offset: number, catalog?: unknown): Completion;
-  explain?(plan: unknown): string;
-}
-
-const lib = query as unknown as QueryModule;
+import {
+  complete as completeQuery,
+  explain,
+  type Catalog,
+  type Completions,
+  type Plan,
+} from '@baql/query';
 
 /** Completion candidates at `offset`. */
-export function complete(text: string, offset: number, catalog: unknown): Completion {
-  if (lib.complete === undefined) return { items: [], replace: { start: offset, end: offset } };
-  return catalog === undefined ? lib.complete(text, offset) : lib.complete(text, offset, catalog);
+export function complete(text: string, offset: number, catalog: unknown): Completions {
+  return catalog === undefined
+    ? completeQuery(text, offset)
+    : completeQuery(text, offset, catalog as Catalog);
 }
 
-/** The plan explained for humans, when the query library can. */
+/** The plan explained for humans (`undefined` when the plan cannot be explained). */
 export function explainPlan(plan: unknown): string | undefined {
   try {
-    return lib.explain?.(plan);
+    return explain(plan as Plan);
   } catch {
     return undefined;
   }

@@ -11,12 +11,16 @@
  * type:mfaChallenge user:$user channel:$channel since 7d
  * ```
  *
+ * The shared parser, `parseSavedQuery` of `@baql/query` (`# param user: string required -- …`),
+ * is tried first; a file it cannot read is read in the CLI's header format
+ * (`# param: user (string, required) …`), so both spellings in the repository work.
  * A query is named by its `name` header, else its file name without `.baql`.
  *
  * @module
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { checkParamValue, parseSavedQuery, type ParamType } from '@baql/query';
 
 /** A saved query name. */
 export const SAVED_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -27,7 +31,7 @@ export const PARAM_TYPES = ['string', 'number', 'boolean', 'time', 'duration'] a
 /** A declared parameter. */
 export interface SavedParam {
   readonly name: string;
-  readonly type: (typeof PARAM_TYPES)[number];
+  readonly type: (typeof PARAM_TYPES)[number] | ParamType;
   readonly required: boolean;
   readonly default?: string;
   readonly description?: string;
@@ -75,8 +79,34 @@ function parseParam(text: string): SavedParam | string {
   };
 }
 
-/** Parses a saved-query file; `fallbackName` names it when the header does not. */
+/** Parses a saved-query file (either header format); `fallbackName` names it when the header does not. */
 export function parseSavedFile(text: string, fallbackName: string): SavedQuery {
+  const shared = parseSavedQuery(text);
+  const errors = shared.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) {
+    const cli = parseCliFile(text, fallbackName);
+    if (cli.problems.length === 0) return cli;
+  }
+  const { meta } = shared;
+  return {
+    name: meta.name !== undefined && SAVED_NAME.test(meta.name) ? meta.name : fallbackName,
+    ...(meta.description === undefined ? {} : { description: meta.description }),
+    ...(meta.owner === undefined ? {} : { owner: meta.owner }),
+    tags: meta.tags,
+    params: meta.params.map((p) => ({
+      name: p.name,
+      type: p.type,
+      required: p.required,
+      ...(p.default === undefined ? {} : { default: p.default }),
+      ...(p.description === undefined ? {} : { description: p.description }),
+    })),
+    query: shared.query.trim(),
+    problems: errors.map((d) => d.message),
+  };
+}
+
+/** Parses a saved-query file in the CLI's header format. */
+function parseCliFile(text: string, fallbackName: string): SavedQuery {
   const lines = text.replace(/\r\n/g, '\n').split('\n');
   const problems: string[] = [];
   let name: string | undefined;
@@ -122,24 +152,14 @@ export function parseSavedFile(text: string, fallbackName: string): SavedQuery {
 
 /** Why `value` is not a valid value of `param`, or `undefined`. */
 export function checkParam(param: SavedParam, value: string): string | undefined {
-  switch (param.type) {
-    case 'number':
-      return value.trim() !== '' && Number.isFinite(Number(value))
-        ? undefined
-        : `$${param.name} must be a number`;
-    case 'boolean':
-      return /^(true|false)$/i.test(value) ? undefined : `$${param.name} must be true or false`;
-    case 'time':
-      return Number.isNaN(Date.parse(value))
-        ? `$${param.name} must be an ISO 8601 time`
-        : undefined;
-    case 'duration':
-      return /^\d+[smhdw]$/.test(value)
-        ? undefined
-        : `$${param.name} must be a duration such as 7d or 24h`;
-    default:
-      return undefined;
+  if (param.type === 'number' || param.type === 'duration' || param.type === 'time') {
+    const why = checkParamValue(param.type, value);
+    return why === undefined ? undefined : `$${param.name}: ${why}`;
   }
+  if (param.type === 'boolean') {
+    return /^(true|false)$/i.test(value) ? undefined : `$${param.name} must be true or false`;
+  }
+  return undefined;
 }
 
 async function files(dir: string, depth: number): Promise<string[]> {

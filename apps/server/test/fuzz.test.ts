@@ -195,7 +195,9 @@ describe('fuzz: thousands of random and malformed requests', () => {
     expect(total).toBe(2000);
     expect(statuses.has(500)).toBe(false);
     expect(statuses.get(400) ?? 0).toBeGreaterThan(100);
-    console.log(`fuzz statuses ${JSON.stringify(Object.fromEntries(statuses))}; heap ${before.toFixed(1)} → ${after.toFixed(1)} MB`);
+    console.log(
+      `fuzz statuses ${JSON.stringify(Object.fromEntries(statuses))}; heap ${before.toFixed(1)} → ${after.toFixed(1)} MB`,
+    );
     expect(statuses.get(200) ?? 0).toBeGreaterThan(10);
   }, 180_000);
 });

@@ -12,6 +12,8 @@ describe('HTTP service over real HTTP against the sandbox', () => {
         'logins.baql':
           '# name: logins\n# description: Logins of the last day\ntype:login since 1d\n',
         'other.baql': 'type:transfer since 1d\n',
+        'shared-format.baql':
+          '# name: by-user\n# param user: string required -- the login id\n# param days: duration = 1d\ntype:login user:$user since $days\n',
         'nested/user-logins.baql':
           '# name: user-logins\n# param: user (string, required) the login id\n# param: days (duration, default 1d)\ntype:login user:$user since $days\n',
       }),
@@ -216,7 +218,11 @@ describe('HTTP service over real HTTP against the sandbox', () => {
       ).json()) as {
         queries: { name: string; params: unknown[] }[];
       };
-      expect(all.queries.map((q) => q.name)).toEqual(['logins', 'other', 'user-logins']);
+      expect(all.queries.map((q) => q.name)).toEqual(['by-user', 'logins', 'other', 'user-logins']);
+      expect(all.queries.find((q) => q.name === 'by-user')?.params).toEqual([
+        { name: 'user', type: 'string', required: true, description: 'the login id' },
+        { name: 'days', type: 'duration', required: false, default: '1d' },
+      ]);
       const withParams = all.queries.find((q) => q.name === 'user-logins');
       expect(withParams?.params).toEqual([
         { name: 'user', type: 'string', required: true, description: 'the login id' },
