@@ -130,6 +130,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults,
     now,
     log: options.log ?? (() => undefined),
+    prefetch: new Map(),
     settings: {
       keyCase: options.keyCase ?? 'lower',
       requireAccountRead: options.requireAccountRead ?? false,
@@ -140,7 +141,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       gzipLevel: options.gzipLevel ?? 1,
     },
   });
-  const server: Server = createServer({ keepAliveTimeout: 5_000 }, handler);
+  const server: Server = createServer({ keepAliveTimeout: 65_000 }, handler);
   const host = options.host ?? '127.0.0.1';
   try {
     await new Promise<void>((resolve, reject) => {

@@ -39,6 +39,8 @@ export interface ServerContext {
   readonly settings: ApiSettings;
   readonly now: () => number;
   readonly log: (line: string) => void;
+  /** Next pages computed ahead while the client reads the current one (keyed by criteria and position). */
+  readonly prefetch: Map<string, Promise<ComputedPage>>;
 }
 
 const MAX_BODY = 1 << 20;
@@ -193,41 +195,100 @@ async function search(req: IncomingMessage, ctx: ServerContext): Promise<Answer>
   }
   const fault = ctx.faults.decide();
   if (fault._tag === 'error') return { ...errorAnswer(fault.error), client };
-  let rows: { attrs: string; ts: number; guid: string }[];
-  try {
-    const q = searchSql(token.institutionId, s, after, s.pageSize + 1);
-    rows = ctx.store.prepare(q.sql).all(...q.params) as typeof rows;
-  } catch {
-    return { ...errorAnswer(apiError('BAS_10004')), client };
+  const inst = token.institutionId;
+  const key = `${inst}|${hash}|${s.nextPageToken ?? ''}|${s.pageSize}|${encoding}`;
+  let pending = ctx.prefetch.get(key);
+  ctx.prefetch.delete(key);
+  if (!pending) pending = computePage(ctx, inst, s, after, hash, encoding);
+  const page = await pending;
+  if (page._tag === 'error') return { ...errorAnswer(page.error), client };
+  if (page.next) {
+    const nextSearch: ValidSearch = { ...s, nextPageToken: page.next.token };
+    const nextKey = `${inst}|${hash}|${page.next.token}|${s.pageSize}|${encoding}`;
+    const position = page.next.position;
+    setImmediate(() => {
+      if (ctx.prefetch.has(nextKey)) return;
+      const p = computePage(ctx, inst, nextSearch, position, hash, encoding);
+      ctx.prefetch.set(nextKey, p);
+      while (ctx.prefetch.size > 16) {
+        const oldest = ctx.prefetch.keys().next().value;
+        if (oldest === undefined) break;
+        ctx.prefetch.delete(oldest);
+      }
+    });
   }
-  if (rows.length === 0) return { status: 204, headers: { transactionid: tx }, records: 0, client };
-  const more = rows.length > s.pageSize;
-  const page = more ? rows.slice(0, s.pageSize) : rows;
-  const next = more ? rows[s.pageSize] : undefined;
-  const records = renderRecords(
-    page.map((r) => r.attrs),
-    s,
-    ctx,
-  );
-  const tokenPart = next
-    ? `"nextPageToken":${JSON.stringify(encodePageToken({ institutionId: token.institutionId, ts: next.ts, guid: next.guid }, hash))},`
-    : '';
-  const text = `{${tokenPart}"count":${page.length},"bankingActivities":[${records}]}`;
-  const level = ctx.settings.gzipLevel;
-  const compressed =
-    encoding === 'gzip' ? await gzipAsync(text, { level }) : await deflateAsync(text, { level });
+  if (page.records === 0)
+    return { status: 204, headers: { transactionid: tx }, records: 0, client };
   return {
     status: 200,
-    body: compressed,
+    body: page.body,
     headers: {
       'content-type': 'application/json',
       'content-encoding': encoding,
       transactionid: tx,
       vary: 'Accept-Encoding',
     },
-    records: page.length,
+    records: page.records,
     client,
     ...(fault._tag === 'reset' || fault._tag === 'truncate' ? { fault: fault._tag } : {}),
+  };
+}
+
+/** A computed page: the encoded body and the position of the next one. */
+export type ComputedPage =
+  | {
+      readonly _tag: 'page';
+      readonly body: Buffer;
+      readonly records: number;
+      readonly next?: { readonly token: string; readonly position: PagePosition };
+    }
+  | { readonly _tag: 'error'; readonly error: ApiError };
+
+/**
+ * Runs one page of a search: the SQL query (one row more than the page, to know whether a next
+ * page exists), the records as JSON, and the encoded body.
+ */
+async function computePage(
+  ctx: ServerContext,
+  inst: string,
+  s: ValidSearch,
+  after: PagePosition | undefined,
+  hash: string,
+  encoding: 'gzip' | 'deflate',
+): Promise<ComputedPage> {
+  let rows: [string, number, string][];
+  try {
+    const q = searchSql(inst, s, after, s.pageSize + 1);
+    rows = ctx.store
+      .prepare(q.sql)
+      .raw(true)
+      .all(...q.params) as [string, number, string][];
+  } catch {
+    return { _tag: 'error', error: apiError('BAS_10004') };
+  }
+  if (rows.length === 0) return { _tag: 'page', body: Buffer.alloc(0), records: 0 };
+  const more = rows.length > s.pageSize;
+  const page = more ? rows.slice(0, s.pageSize) : rows;
+  const nextRow = more ? rows[s.pageSize] : undefined;
+  const records = renderRecords(
+    page.map((r) => r[0]),
+    s,
+    ctx,
+  );
+  const next = nextRow
+    ? { position: { institutionId: inst, ts: nextRow[1], guid: nextRow[2] } }
+    : undefined;
+  const token = next ? encodePageToken(next.position, hash) : undefined;
+  const tokenPart = token ? `"nextPageToken":${JSON.stringify(token)},` : '';
+  const text = `{${tokenPart}"count":${page.length},"bankingActivities":[${records}]}`;
+  const level = ctx.settings.gzipLevel;
+  const body =
+    encoding === 'gzip' ? await gzipAsync(text, { level }) : await deflateAsync(text, { level });
+  return {
+    _tag: 'page',
+    body,
+    records: page.length,
+    ...(next && token ? { next: { token, position: next.position } } : {}),
   };
 }
 

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ActivityEvent } from './generator.js';
 
 /** The schema version; bump it when the schema or the generator changes (it keys the cache). @since 0.1.0 */
-export const STORE_VERSION = 3;
+export const STORE_VERSION = 4;
 
 /** A sandbox user row. @since 0.1.0 */
 export interface UserRow {
@@ -51,9 +51,9 @@ CREATE TABLE IF NOT EXISTS attr_names (lc TEXT PRIMARY KEY, name TEXT NOT NULL);
 const INDEXES = `
 CREATE UNIQUE INDEX IF NOT EXISTS ev_time ON events (inst, ts, guid);
 CREATE INDEX IF NOT EXISTS ev_kind_time ON events (inst, kind, ts, guid);
-CREATE INDEX IF NOT EXISTS ev_login_time ON events (inst, login_id, ts, guid);
-CREATE INDEX IF NOT EXISTS ev_member_time ON events (inst, member, ts, guid);
-CREATE INDEX IF NOT EXISTS ev_company_time ON events (inst, company_id, ts, guid);
+CREATE INDEX IF NOT EXISTS ev_login_time ON events (inst, login_id, kind, ts, guid);
+CREATE INDEX IF NOT EXISTS ev_member_time ON events (inst, member, kind, ts, guid);
+CREATE INDEX IF NOT EXISTS ev_company_time ON events (inst, company_id, kind, ts, guid);
 CREATE INDEX IF NOT EXISTS ev_event_time ON events (inst, event_id, ts, guid);
 `;
 
