@@ -26,7 +26,7 @@ import type {
 import { MAGIC_HELP, parseCell, type Magic } from './magics.js';
 import type { ParamValueLike, ProgressLike, QueryToolkit, SessionLike } from './ports.js';
 import { renderHtmlTable, escapeHtml } from './render/html.js';
-import { resultBundle, toResultView } from './render/bundle.js';
+import { resultBundles, toResultView } from './render/bundle.js';
 import { renderTextTable, summaryLine, type ResultView } from './render/table.js';
 
 /** Options of {@link createBaqlLanguage}. @since 0.1.0 */
@@ -112,6 +112,7 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
   const kept = new Map<string, ResultView>();
   const params = new Map<string, string>();
   let last: ResultView | undefined;
+  let json = true;
 
   type Opened = E.Either<string, SessionLike>;
   const open = (profile: string | undefined): Promise<Opened> =>
@@ -285,6 +286,10 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
         case 'As':
           keepAs = magic.name;
           break;
+        case 'Json':
+          json = magic.on;
+          outputs.push(textBundle(`application/json in results: ${magic.on ? 'on' : 'off'}`));
+          break;
         case 'Help':
           outputs.push(textBundle(Object.values(MAGIC_HELP).join('\n')));
           break;
@@ -348,7 +353,7 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
     const kept1 = /^\$([A-Za-z_][\w.-]*)$/.exec(query);
     if (kept1 !== null && kept.has(kept1[1] as string)) {
       const view = kept.get(kept1[1] as string) as ResultView;
-      outputs.push(resultBundle(view));
+      outputs.push(resultBundles(view, '', { json }).table);
       last = view;
     } else if (query !== '') {
       const s = await current();
@@ -364,7 +369,9 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
         if (E.isLeft(ran)) return ran.left;
         last = ran.right;
         if (keepAs !== undefined) kept.set(keepAs, ran.right);
-        outputs.push(resultBundle(ran.right, query));
+        const bundles = resultBundles(ran.right, query, { json });
+        if (bundles.chart !== undefined) outputs.push(bundles.chart);
+        outputs.push(bundles.table);
       }
     } else if (keepAs !== undefined) {
       if (last === undefined)

@@ -59,4 +59,5 @@ export { renderTextTable, summaryLine } from './render/table.js';
 export type { ResultView, SummaryView } from './render/table.js';
 export { renderHtmlTable, escapeHtml } from './render/html.js';
 export { vegaLiteSpec, chartKindOf, VEGA_LITE_MIME } from './render/vega-lite.js';
-export { resultBundle, toResultView } from './render/bundle.js';
+export { resultBundles, toResultView, JSON_ROW_LIMIT } from './render/bundle.js';
+export type { BundleOptions } from './render/bundle.js';

@@ -10,6 +10,7 @@
  * | `%values field` | the values a field takes |
  * | `%as name` | keep the result of this cell (or, alone, the last result) under `name` |
  * | `%run saved-query k=v…` | run a saved query file with parameters |
+ * | `%json on|off` | include `application/json` in results (on by default) |
  * | `%help` | this table |
  *
  * @since 0.1.0
@@ -32,6 +33,7 @@ export type Magic =
       readonly name: string;
       readonly params: Readonly<Record<string, string>>;
     }
+  | { readonly _tag: 'Json'; readonly on: boolean }
   | { readonly _tag: 'Help' };
 
 /** A cell split into its magics and its query. @since 0.1.0 */
@@ -61,6 +63,7 @@ export const MAGIC_NAMES = [
   'values',
   'as',
   'run',
+  'json',
   'help',
 ] as const;
 
@@ -74,6 +77,7 @@ export const MAGIC_HELP: Readonly<Record<(typeof MAGIC_NAMES)[number], string>> 
   values: '%values field — the values a field takes',
   as: '%as name — keep this cell’s result (or, alone, the last result) under a name',
   run: '%run saved-query k=v … — run a saved query with parameters',
+  json: '%json on|off — include application/json in results (JupyterLab shows JSON before HTML)',
   help: '%help — this list',
 };
 
@@ -177,6 +181,10 @@ const parseMagic = (line: number, body: string): E.Either<MagicError, Magic> => 
       }
       return E.right({ _tag: 'Run', name: query, params });
     }
+    case 'json':
+      return args.length === 1 && (args[0] === 'on' || args[0] === 'off')
+        ? E.right({ _tag: 'Json', on: args[0] === 'on' })
+        : fail('%json takes on or off', usage('json'));
     case 'help':
       return E.right({ _tag: 'Help' });
     case '':

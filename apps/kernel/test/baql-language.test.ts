@@ -70,16 +70,31 @@ describe('BAQL cells', () => {
     expect(String(out.updates.at(-1)?.data['text/plain'])).toMatch(/^done · 3 rows/);
   });
 
-  it('charts count by and timechart', async () => {
-    const bar = ok(await cell(language, 'type:login since 7d | count by channel'));
-    expect(bar['application/vnd.vegalite.v5+json']).toMatchObject({ mark: { type: 'bar' } });
-    const line = ok(await cell(language, 'type:login since 7d | timechart 1d'));
-    expect(line['application/vnd.vegalite.v5+json']).toMatchObject({
+  it('charts count by and timechart in a display of their own; %json off drops the JSON', async () => {
+    const chartOf = (out: Captured) =>
+      out.displays.find((d) => d.data['application/vnd.vegalite.v5+json'] !== undefined)?.data;
+    const bar = await cell(language, 'type:login since 7d | count by channel');
+    expect(ok(bar)['application/vnd.vegalite.v5+json']).toBeUndefined();
+    expect(chartOf(bar)).toMatchObject({
+      'application/vnd.vegalite.v5+json': { mark: { type: 'bar' } },
+      'text/plain': expect.stringMatching(/^<bar chart of \d+ rows>$/),
+    });
+    const line = await cell(language, 'type:login since 7d | timechart 1d');
+    expect(chartOf(line)?.['application/vnd.vegalite.v5+json']).toMatchObject({
       mark: { type: 'line' },
       encoding: { x: { type: 'temporal' } },
     });
-    const rows = ok(await cell(language, 'type:login since 7d | limit 1'));
-    expect(rows['application/vnd.vegalite.v5+json']).toBeUndefined();
+    const rows = await cell(language, 'type:login since 7d | limit 1');
+    expect(chartOf(rows)).toBeUndefined();
+    expect(ok(await cell(language, '%json off'))['text/plain']).toBe(
+      'application/json in results: off',
+    );
+    const plain = ok(await cell(language, 'type:login since 7d | limit 1'));
+    expect(Object.keys(plain).sort()).toEqual(['text/html', 'text/plain']);
+    ok(await cell(language, '%json on'));
+    expect(
+      ok(await cell(language, 'type:login since 7d | limit 1'))['application/json'],
+    ).toBeDefined();
   });
 
   it('%param feeds $parameters; %param lists and removes them', async () => {

@@ -44,6 +44,11 @@ describe('magics', () => {
     ]);
     expect(parsed('%param window=').magics).toEqual([{ _tag: 'Param', name: 'window', value: '' }]);
     expect(parsed('%%as x').magics).toEqual([{ _tag: 'As', name: 'x' }]);
+    expect(parsed('%json off\n%json on').magics).toEqual([
+      { _tag: 'Json', on: false },
+      { _tag: 'Json', on: true },
+    ]);
+    expect(E.isLeft(parseCell('%json maybe'))).toBe(true);
   });
 
   it('reports bad magics with the line and a hint', () => {

@@ -63,23 +63,45 @@ export function toResultView(result: unknown): ResultView {
 /** Rows kept in `application/json` (the table shows fewer). @since 0.1.0 */
 export const JSON_ROW_LIMIT = 10_000;
 
+/** Options of {@link resultBundles}. @since 0.1.0 */
+export interface BundleOptions {
+  /** Include `application/json` in the table bundle (default true). */
+  readonly json?: boolean;
+}
+
 /**
- * The MIME bundle of a result; `query` picks the chart (`| timechart`, `| count by`).
+ * The bundles of a result: the table (`text/plain`, `text/html`, `application/json`) and, for a
+ * `| timechart` or `| count by` query, a chart bundle (`application/vnd.vegalite.v5+json` with a
+ * `text/plain` fallback). The chart is a bundle of its own because front-ends show one MIME type
+ * per output, and JupyterLab ranks `text/html` above Vega-Lite.
  *
  * @since 0.1.0
  */
-export function resultBundle(view: ResultView, query = ''): MimeBundle {
+export function resultBundles(
+  view: ResultView,
+  query = '',
+  options: BundleOptions = {},
+): { readonly table: MimeBundle; readonly chart?: MimeBundle } {
   const kind = chartKindOf(query);
-  const chart = kind === undefined ? undefined : vegaLiteSpec(view, kind);
-  return {
+  const spec = kind === undefined ? undefined : vegaLiteSpec(view, kind);
+  const table: MimeBundle = {
     'text/plain': renderTextTable(view),
     'text/html': renderHtmlTable(view),
-    'application/json': {
-      columns: view.columns,
-      rows: view.rows.slice(0, JSON_ROW_LIMIT),
-      summary: view.summary,
-      truncated: view.rows.length > JSON_ROW_LIMIT,
-    },
-    ...(chart === undefined ? {} : { [VEGA_LITE_MIME]: chart }),
+    ...(options.json === false
+      ? {}
+      : {
+          'application/json': {
+            columns: view.columns,
+            rows: view.rows.slice(0, JSON_ROW_LIMIT),
+            summary: view.summary,
+            truncated: view.rows.length > JSON_ROW_LIMIT,
+          },
+        }),
+  };
+  if (spec === undefined) return { table };
+  const what = kind === 'timechart' ? 'line chart over time' : 'bar chart';
+  return {
+    table,
+    chart: { [VEGA_LITE_MIME]: spec, 'text/plain': `<${what} of ${view.rows.length} rows>` },
   };
 }
