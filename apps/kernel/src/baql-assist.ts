@@ -138,7 +138,7 @@ const termAt = (code: string, cursor: number): { text: string; start: number } =
   return { text: code.slice(a, b), start: a };
 };
 
-/** The statement of the cell that holds the cursor: the whole query (a cell holds one). */
+/** Plain text of the inspection markdown (bold and code fences removed). */
 const plainFromMarkdown = (markdown: string) => markdown.replace(/\*\*|`{1,3}(json)?/g, '');
 
 /**

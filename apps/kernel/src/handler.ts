@@ -326,7 +326,7 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
     return codePointsToUtf16(code, pos === undefined || pos < 0 ? [...code].length : pos);
   };
 
-  /** Answers one request; returns false when the message type is unknown. */
+  /** Answers one request (an unknown message type is logged and ignored). */
   const dispatch = async (
     channel: 'shell' | 'control',
     request: Message,
