@@ -4,7 +4,16 @@
  * (small data sets are generated in memory instead, in milliseconds).
  * @module
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -145,6 +154,36 @@ const emptyInfo = (o: DatasetOptions): DatasetInfo => ({
   institutions: o.institutions,
 });
 
+const sleepSync = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
+
+/**
+ * Takes the generation lock of a cache file (so parallel test workers generate it once). Returns
+ * false when another process held it and the file now exists; a lock older than 10 minutes is stale.
+ */
+function acquire(lock: string, file: string): boolean {
+  for (;;) {
+    try {
+      closeSync(openSync(lock, 'wx'));
+      return true;
+    } catch {
+      let age = 0;
+      try {
+        age = Date.now() - statSync(lock).mtimeMs;
+      } catch {
+        continue; // released in between: try again
+      }
+      if (age > 10 * 60_000) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      sleepSync(200);
+      if (existsSync(file) && !existsSync(lock)) return false;
+    }
+  }
+}
+
 /** Opens (and if needed generates) the data set described by the options. @since 0.1.0 */
 export function openDataset(o: DatasetOptions): Dataset {
   if (o.db === ':memory:' || (o.db === undefined && o.events <= (o.memoryThreshold ?? 20_000))) {
@@ -172,13 +211,25 @@ export function openDataset(o: DatasetOptions): Dataset {
       // a broken cache file is regenerated below
     }
   }
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  const builder = new Store(tmp);
-  populate(builder, o);
-  builder.close();
-  renameSync(tmp, file);
+  const lock = `${file}.lock`;
+  const owner = acquire(lock, file);
+  if (owner && existsSync(file)) rmSync(lock, { force: true });
+  if (!owner || existsSync(file)) {
+    // another process generated it while we waited
+    const store = new Store(file, { readonly: true });
+    return { store, info: readInfo(store) ?? emptyInfo(o), location: file, generated: false };
+  }
+  try {
+    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    const builder = new Store(tmp);
+    populate(builder, o);
+    builder.close();
+    renameSync(tmp, file);
+  } finally {
+    rmSync(lock, { force: true });
+  }
   for (const name of readdirSync(dir)) {
-    if (name.startsWith(stem) && name !== `${stem}-${day}.db` && !name.endsWith('.tmp'))
+    if (name.startsWith(stem) && name !== `${stem}-${day}.db` && name.endsWith('.db'))
       rmSync(join(dir, name), { force: true });
   }
   const store = new Store(file, { readonly: true });

@@ -189,7 +189,7 @@ export class Store {
   /** Creates the indexes and refreshes statistics (call after bulk inserts). */
   finish(): void {
     this.db.exec(INDEXES);
-    this.db.exec('ANALYZE');
+    if (this.db.name !== ':memory:') this.db.exec('ANALYZE');
   }
 
   insertUsers(users: readonly UserRow[]): void {

@@ -1,4 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -178,6 +186,47 @@ describe('datasets and import', () => {
       expect(b.location.startsWith(join(dir, 'cache'))).toBe(true);
       expect(ms).toBeLessThan(1000);
       b.store.close();
+    } finally {
+      if (old === undefined) delete process.env.BAQL_CACHE_DIR;
+      else process.env.BAQL_CACHE_DIR = old;
+    }
+  });
+
+  it('takes over a stale generation lock of the cache', () => {
+    const old = process.env.BAQL_CACHE_DIR;
+    const cache = join(dir, 'stale');
+    process.env.BAQL_CACHE_DIR = cache;
+    try {
+      mkdirSync(cache, { recursive: true });
+      const day = new Date(END).toISOString().slice(0, 10).replace(/-/g, '');
+      const file = readdirSync(cache).length === 0 ? undefined : readdirSync(cache)[0];
+      expect(file).toBeUndefined();
+      const probe = openDataset({
+        seed: 8,
+        events: 300,
+        days: 5,
+        institutions: ['00016'],
+        now: END,
+        memoryThreshold: 0,
+      });
+      probe.store.close();
+      rmSync(probe.location);
+      const lock = `${probe.location}.lock`;
+      writeFileSync(lock, '');
+      const past = new Date(Date.now() - 20 * 60_000);
+      utimesSync(lock, past, past);
+      const d = openDataset({
+        seed: 8,
+        events: 300,
+        days: 5,
+        institutions: ['00016'],
+        now: END,
+        memoryThreshold: 0,
+      });
+      expect(d.generated).toBe(true);
+      expect(d.location.endsWith(`${day}.db`)).toBe(true);
+      expect(existsSync(lock)).toBe(false);
+      d.store.close();
     } finally {
       if (old === undefined) delete process.env.BAQL_CACHE_DIR;
       else process.env.BAQL_CACHE_DIR = old;
