@@ -39,9 +39,16 @@ export interface Diagnostic {
 
 /** Maps offsets of one text to positions (1-based lines and columns). @since 0.1.0 */
 export class LineIndex {
-  private readonly starts: number[] = [0];
-  constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+  private lineStarts: number[] | undefined;
+  constructor(readonly text: string) {}
+  private get starts(): number[] {
+    if (!this.lineStarts) {
+      const starts = [0];
+      for (let i = 0; i < this.text.length; i += 1)
+        if (this.text.charCodeAt(i) === 10) starts.push(i + 1);
+      this.lineStarts = starts;
+    }
+    return this.lineStarts;
   }
   /** The position of an offset (clamped to the text). */
   position(offset: number): Position {

@@ -50,50 +50,39 @@ export function litKey(l: Lit): string {
   return `${l.field.toLowerCase()}\u0000${l.op}\u0000${l.neg ? 1 : 0}\u0000${l.value}\u0000${(l.values ?? []).join('\u0001')}`;
 }
 
+function combine(kind: 'and' | 'or', items: readonly Filter[]): Filter {
+  const absorbing = kind === 'or';
+  const out: Filter[] = [];
+  let keys: string[] | undefined;
+  // Returns true when the item absorbs the whole combination (false in AND, true in OR).
+  const push = (p: Filter): boolean => {
+    if (p.t === 'const') return p.value === absorbing;
+    if (p.t === 'lit') {
+      const k = litKey(p);
+      if (keys === undefined) keys = [];
+      if (keys.includes(k)) return false;
+      keys.push(k);
+    }
+    out.push(p);
+    return false;
+  };
+  for (const it of items) {
+    if (it.t === kind) {
+      for (const p of it.items) if (push(p)) return absorbing ? TRUE : FALSE;
+    } else if (push(it)) return absorbing ? TRUE : FALSE;
+  }
+  if (out.length === 0) return absorbing ? FALSE : TRUE;
+  return out.length === 1 ? (out[0] as Filter) : { t: kind, items: out };
+}
+
 /** Builds a conjunction, flattening and folding constants. @since 0.1.0 */
 export function and(items: readonly Filter[]): Filter {
-  const out: Filter[] = [];
-  const seen = new Set<string>();
-  for (const it of items) {
-    const parts = it.t === 'and' ? it.items : [it];
-    for (const p of parts) {
-      if (p.t === 'const') {
-        if (!p.value) return FALSE;
-        continue;
-      }
-      if (p.t === 'lit') {
-        const k = litKey(p);
-        if (seen.has(k)) continue;
-        seen.add(k);
-      }
-      out.push(p);
-    }
-  }
-  if (out.length === 0) return TRUE;
-  return out.length === 1 ? (out[0] as Filter) : { t: 'and', items: out };
+  return combine('and', items);
 }
 
 /** Builds a disjunction, flattening and folding constants. @since 0.1.0 */
 export function or(items: readonly Filter[]): Filter {
-  const out: Filter[] = [];
-  const seen = new Set<string>();
-  for (const it of items) {
-    const parts = it.t === 'or' ? it.items : [it];
-    for (const p of parts) {
-      if (p.t === 'const') {
-        if (p.value) return TRUE;
-        continue;
-      }
-      if (p.t === 'lit') {
-        const k = litKey(p);
-        if (seen.has(k)) continue;
-        seen.add(k);
-      }
-      out.push(p);
-    }
-  }
-  if (out.length === 0) return FALSE;
-  return out.length === 1 ? (out[0] as Filter) : { t: 'or', items: out };
+  return combine('or', items);
 }
 
 /** Negates a filter. @since 0.1.0 */

@@ -168,8 +168,15 @@ function filterOf(l: Lit, caps: Capabilities): ServiceFilter | string {
 const isDimLit = (l: Lit): boolean =>
   l.op === 'in' || DIM_ATTRS[l.field.toLowerCase()] !== undefined;
 
+const eventOrders = new WeakMap<CatalogIndex, Map<string, number>>();
+
 function orderEvents(ids: Iterable<string>, index: CatalogIndex): string[] {
-  const order = new Map(index.catalog.events.map((e, i) => [e.id, i]));
+  let cached = eventOrders.get(index);
+  if (!cached) {
+    cached = new Map(index.catalog.events.map((e, i) => [e.id, i]));
+    eventOrders.set(index, cached);
+  }
+  const order = cached;
   return [...new Set(ids)].sort(
     (a, b) => (order.get(a) ?? 1e9) - (order.get(b) ?? 1e9) || (a < b ? -1 : a > b ? 1 : 0),
   );
@@ -293,14 +300,7 @@ const conjKey = (ls: readonly Lit[]): string => ls.map(litKey).sort().join('\u00
 const anyKey = (a: readonly Lit[][] | undefined): string =>
   a ? a.map(conjKey).sort().join('\u0003') : '';
 const topKey = (d: Draft): string =>
-  JSON.stringify([
-    d.kind,
-    d.segment ?? null,
-    d.user ?? null,
-    d.member ?? null,
-    d.company ?? null,
-    d.product ?? null,
-  ]);
+  `${d.kind}\u0001${d.segment ?? ''}\u0001${d.user ?? '\u0002'}\u0001${d.member ?? '\u0002'}\u0001${d.company ?? '\u0002'}\u0001${d.product ?? '\u0002'}`;
 
 function mergeEventIds(drafts: Draft[], index: CatalogIndex): Draft[] {
   const groups = new Map<string, Draft>();
@@ -502,7 +502,7 @@ export function planResolved(
     try {
       for (const d of dnf(and(rest))) draftsOf(d, index, caps, built, notes);
       drafts = built.drafts;
-      for (let i = 0; i < 3; i += 1) {
+      for (let i = 0; i < 3 && drafts.length > 1; i += 1) {
         const before = drafts.length;
         drafts = mergeEventIds(drafts, index);
         drafts = mergeFilters(drafts, shared.length === 0 && sharedOr.length === 0);

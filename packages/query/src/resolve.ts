@@ -210,8 +210,8 @@ function isEnum(field: ResolvedField): boolean {
 function valueLit(ctx: Ctx, field: ResolvedField, v: ValueNode): Filter {
   const values = valuesOf(ctx, v);
   if (!values) return TRUE;
-  const lits = values.map((text) => oneValue(ctx, field, v, text));
-  return or(lits);
+  if (values.length === 1) return oneValue(ctx, field, v, values[0] as string);
+  return or(values.map((text) => oneValue(ctx, field, v, text)));
 }
 
 function oneValue(ctx: Ctx, field: ResolvedField, v: ValueNode, text: string): Filter {
@@ -551,7 +551,7 @@ export function resolve(
   };
   const whole = { start: 0, end: source.length };
   if (!Number.isFinite(now)) err(ctx, 'BAQL_BAD_OPTION', '`now` is not a valid time', whole);
-  if (!isValidTimeZone(tz))
+  if (tz !== 'UTC' && !isValidTimeZone(tz))
     err(ctx, 'BAQL_BAD_OPTION', `\`${tz}\` is not a time zone`, whole, [
       'e.g. `UTC`, `America/New_York`',
     ]);
@@ -573,7 +573,8 @@ export function resolve(
     whole,
   );
   if (!window || hasErrors(ctx.diagnostics)) return left(ctx.diagnostics);
-  const kindDefaulted = !mentionsKind(filter) && !namesSystemEvent(nnf(filter), ctx.index);
+  filter = nnf(filter);
+  const kindDefaulted = !mentionsKind(filter) && !namesSystemEvent(filter, ctx.index);
   if (kindDefaulted) {
     const kindDef = ctx.index.fields.get('kind');
     const universe = kindDef?.values ?? ['user', 'system'];

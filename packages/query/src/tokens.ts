@@ -24,8 +24,15 @@ export const StringLit = createToken({
   label: 'a quoted string',
 });
 
-const WORD_BASE = /[A-Za-z0-9_.@/*?\u00C0-\uFFFF]/;
-const isBase = (c: string | undefined): boolean => c !== undefined && WORD_BASE.test(c);
+const BASE = new Uint8Array(128);
+for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.@/*?')
+  BASE[c.charCodeAt(0)] = 1;
+/** Letters, digits and `_ . @ / * ?` (and any character from U+00C0 up). */
+const isBase = (c: string | undefined): boolean => {
+  if (c === undefined) return false;
+  const code = c.charCodeAt(0);
+  return code < 128 ? BASE[code] === 1 : code >= 0xc0;
+};
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
 
 function matchWord(text: string, offset: number, tokens: IToken[]): [string] | null {
@@ -37,9 +44,10 @@ function matchWord(text: string, offset: number, tokens: IToken[]): [string] | n
   } else if (!isBase(first)) return null;
   const startsWithDigit = isDigit(text[i]) || (first === '-' && isDigit(text[offset + 1]));
   const prev = tokens.length > 0 ? tokens[tokens.length - 1] : undefined;
+  const pt = prev?.tokenType;
   const valuePosition =
-    prev !== undefined &&
-    (prev.tokenType === Colon || prev.tokenType.CATEGORIES?.includes(CompOp) === true);
+    pt !== undefined &&
+    (pt === Colon || pt === Ge || pt === Le || pt === Ne || pt === Gt || pt === Lt || pt === Eq);
   for (;;) {
     const c = text[i];
     if (isBase(c) || c === '-') i += 1;
@@ -222,7 +230,7 @@ allTokens.push(AnyArg);
 
 /** The lexer, built once. @since 0.1.0 */
 export const baqlLexer = new Lexer(allTokens, {
-  positionTracking: 'full',
+  positionTracking: 'onlyOffset',
   ensureOptimizations: false,
   errorMessageProvider: {
     buildUnexpectedCharactersMessage: (text, offset, length) =>
