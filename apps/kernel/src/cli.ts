@@ -201,6 +201,10 @@ export async function runKernelCli(
   const io = options.io ?? defaultIo;
   const env = options.env ?? process.env;
   const [command, ...rest] = argv;
+  if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    io.stdout(KERNEL_HELP);
+    return 0;
+  }
   try {
     switch (command) {
       case 'install':

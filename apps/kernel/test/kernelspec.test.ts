@@ -137,7 +137,9 @@ describe('runKernelCli', () => {
   it('--help prints the usage', async () => {
     const { io, out } = capture();
     expect(await runKernelCli(['--help'], { io })).toBe(0);
-    expect(out.join('')).toBe(KERNEL_HELP);
+    expect(await runKernelCli(['install', '--help'], { io })).toBe(0);
+    expect(await runKernelCli(['run', '-h'], { io })).toBe(0);
+    expect(out).toEqual([KERNEL_HELP, KERNEL_HELP, KERNEL_HELP]);
     expect(KERNEL_HELP).toContain('install [--user | --prefix P | --sys-prefix] [--name baql]');
   });
 });
