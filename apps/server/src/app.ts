@@ -28,6 +28,7 @@ import { toProblem, type Describe } from './map-error.js';
 import { codeLabel, createMetrics } from './metrics.js';
 import { resolveLimits, type ReadyState, type ServerOptions } from './options.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, type Problem } from './problem.js';
+import { PlanCache } from './plan-cache.js';
 import { RateLimiter } from './rate-limiter.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerQueryRoutes } from './routes/query.js';
@@ -127,6 +128,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     limits,
     keys,
     limiter: new RateLimiter(),
+    planCache: new PlanCache(),
     metrics,
     queriesDir: options.queriesDir,
     describe,

@@ -9,6 +9,7 @@ import type { ParamValue } from '@baql/query';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerPlan, ServerQueryOptions, ServerQueryStream, ServerSummary } from './engine.js';
 import { toProblem } from './map-error.js';
+import { PlanCache } from './plan-cache.js';
 import { ProblemError, type Problem } from './problem.js';
 import { NDJSON } from './schemas.js';
 import type { ServerState } from './state.js';
@@ -102,8 +103,10 @@ export async function compileChecked(
   request: FastifyRequest,
   job: QueryJob,
 ): Promise<ServerPlan> {
-  const plan = await inRequestContext(state, request, () =>
-    state.client.compile(job.text, optionsOf(job, request, {})),
+  const plan = state.planCache.get(PlanCache.key(job.text, job.params), () =>
+    inRequestContext(state, request, () =>
+      state.client.compile(job.text, optionsOf(job, request, {})),
+    ),
   );
   const { limits } = state;
   const start = Date.parse(plan.window.start);

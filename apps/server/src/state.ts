@@ -4,7 +4,8 @@
  * @module
  */
 import type { ApiKey } from './api-keys.js';
-import type { ServerClient } from './engine.js';
+import type { ServerClient, ServerPlan } from './engine.js';
+import type { PlanCache } from './plan-cache.js';
 import type { Describe } from './map-error.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ReadyState, ServerLimits } from './options.js';
@@ -18,6 +19,8 @@ export interface ServerState {
   readonly limits: ServerLimits;
   readonly keys: readonly ApiKey[];
   readonly limiter: RateLimiter;
+  /** Compiled plans of the last second, by query text and parameters. */
+  readonly planCache: PlanCache<ServerPlan>;
   readonly metrics: ServerMetrics;
   readonly queriesDir: string | undefined;
   readonly describe: Describe | undefined;

@@ -212,3 +212,28 @@ describe('error mapping', () => {
     });
   });
 });
+
+describe('plan cache', () => {
+  it('reuses an outcome within the TTL, recompiles after it, and evicts the oldest', async () => {
+    const { PlanCache } = await import('../src/plan-cache.js');
+    let now = 0;
+    let calls = 0;
+    const cache = new PlanCache<number>(2, 1000, () => now);
+    const compile = () => ++calls;
+    expect(cache.get('a', compile)).toBe(1);
+    expect(cache.get('a', compile)).toBe(1);
+    now = 1001;
+    expect(cache.get('a', compile)).toBe(2);
+    cache.get('b', compile);
+    cache.get('c', compile);
+    expect(cache.get('a', compile)).toBe(5); // evicted by b and c
+    const failing = () => {
+      calls += 1;
+      throw new Error('bad query');
+    };
+    expect(() => cache.get('bad', failing)).toThrow('bad query');
+    expect(() => cache.get('bad', failing)).toThrow('bad query');
+    expect(calls).toBe(6);
+    expect(PlanCache.key('q', { a: 1 })).not.toBe(PlanCache.key('q', { a: 2 }));
+  });
+});

@@ -29,12 +29,14 @@ type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const KEY = 'bench-key-0123456789abcdef';
+/** A dashboard-like query: last hour's logins (about 35 rows from the default sandbox data, one page). */
+const QUERY = 'type:login since 1h';
 
 /** Starts `script` in a child node process and resolves with the URL it prints. */
 function startChild(
   script: string,
   env: Record<string, string>,
-): Promise<{ url: string; child: ChildProcess }> {
+): Promise<{ url: string; bareUrl: string; child: ChildProcess }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
       env: { ...process.env, ...env },
@@ -48,9 +50,10 @@ function startChild(
     child.stderr?.on('data', (chunk: Buffer) => {
       err += chunk.toString();
       const m = /listening on (http:\/\/[^\s]+)/.exec(err);
-      if (m?.[1] !== undefined) {
+      const b = /bare on (http:\/\/[^\s]+)/.exec(err);
+      if (m?.[1] !== undefined && b?.[1] !== undefined) {
         clearTimeout(timer);
-        resolve({ url: m[1], child });
+        resolve({ url: m[1], bareUrl: b[1], child });
       }
     });
     child.once('exit', (code) => {
@@ -69,18 +72,23 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-const BARE = `
+/**
+ * One child process serves both the bare Fastify route and the baql server (on the embedded
+ * sandbox), so both run under the same CPU share of this shared machine.
+ */
+const SERVERS = `
 import Fastify from 'fastify';
-const app = Fastify();
-app.post('/bare', async (request) => ({ echo: request.body }));
+import { openSession } from '@baql/runtime';
+import { createServer, upstreamClientOptions } from '@baql/server';
+const bare = Fastify();
+bare.post('/bare', async (request) => ({ echo: request.body }));
+const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' });
+const session = await openSession({ profile: 'sandbox', client: upstreamClientOptions() });
+const app = createServer({ session, closeSession: true, logger: true });
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
+process.stderr.write('bare on ' + bareUrl + '\\n');
 process.stderr.write('listening on ' + url + '\\n');
-process.once('SIGTERM', () => app.close());
-`;
-
-const SERVER = `
-import { runServe } from '@baql/server';
-process.exitCode = await runServe(['--profile', 'sandbox', '--port', '0']);
+process.once('SIGTERM', async () => { await bare.close(); await app.closeGracefully(2000); });
 `;
 
 function load(
@@ -99,6 +107,9 @@ function load(
     body: JSON.stringify(body),
   });
 }
+
+const median = (xs: readonly number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 /** The server bench. */
 export default async function serverBench(): Promise<readonly BenchLine[]> {
@@ -120,38 +131,41 @@ export default async function serverBench(): Promise<readonly BenchLine[]> {
     BAQL_PROFILE: 'sandbox',
   };
   writeFileSync(join(dir, 'none.json'), '{}');
-  const bare = await startChild(BARE, {});
-  const server = await startChild(SERVER, env);
+  const { url, child, bareUrl } = await startChild(SERVERS, env);
   try {
     const compileBody = { query: 'type:login since 1d' };
-    // Warm both up (JIT, token, sandbox caches).
-    await load(bare.url, '/bare', compileBody, 10, 1);
-    await load(server.url, '/v1/query:compile', compileBody, 10, 1);
-    const bareRun = await load(bare.url, '/bare', compileBody, 10, 5);
-    const compileRun = await load(server.url, '/v1/query:compile', compileBody, 10, 5);
-    const bare50 = await load(bare.url, '/bare', compileBody, 50, 4);
-    const queryRun = await load(
-      server.url,
-      '/v1/query',
-      { query: 'type:login since 1d', limit: 100 },
-      50,
-      8,
-    );
-    const compileRatio = compileRun.requests.average / bareRun.requests.average;
-    const failures =
-      queryRun.errors + queryRun.timeouts + queryRun.non2xx + compileRun.non2xx + compileRun.errors;
+    // Warm up both routes (JIT, token, sandbox caches).
+    await load(bareUrl, '/bare', compileBody, 10, 2);
+    await load(url, '/v1/query:compile', compileBody, 10, 2);
+    // Alternate short runs and keep the median of each, so load spikes from other processes
+    // on this shared machine hit both sides alike.
+    const bareRates: number[] = [];
+    const compileRates: number[] = [];
+    let compileNon2xx = 0;
+    for (let round = 0; round < 3; round += 1) {
+      bareRates.push((await load(bareUrl, '/bare', compileBody, 10, 2)).requests.average);
+      const run = await load(url, '/v1/query:compile', compileBody, 10, 2);
+      compileRates.push(run.requests.average);
+      compileNon2xx += run.non2xx + run.errors;
+    }
+    const bareRate = median(bareRates);
+    const compileRate = median(compileRates);
+    const bare50 = await load(bareUrl, '/bare', compileBody, 50, 4);
+    const queryRun = await load(url, '/v1/query', { query: QUERY, limit: 100 }, 50, 8);
+    const compileRatio = compileRate / bareRate;
+    const failures = queryRun.errors + queryRun.timeouts + queryRun.non2xx;
     return [
       {
-        name: 'POST /v1/query:compile vs bare Fastify route (10 connections)',
-        value: compileRun.requests.average,
-        baseline: bareRun.requests.average,
+        name: 'POST /v1/query:compile vs bare Fastify route (10 connections, median of 3 alternating 2 s runs)',
+        value: compileRate,
+        baseline: bareRate,
         unit: 'req/s',
         target: '≥ 0.6× of the bare route',
-        met: compileRatio >= 0.6 && compileRun.non2xx === 0,
+        met: compileRatio >= 0.6 && compileNon2xx === 0,
         ratio: compileRatio,
       },
       {
-        name: `POST /v1/query (sandbox, 50 connections, ${queryRun.requests.total} requests) p99 vs bare route p99`,
+        name: `POST /v1/query "${QUERY}" (sandbox, 50 connections, ${queryRun.requests.total} requests) p99 vs bare route p99`,
         value: queryRun.latency.p99,
         baseline: bare50.latency.p99,
         unit: 'ms',
@@ -169,6 +183,6 @@ export default async function serverBench(): Promise<readonly BenchLine[]> {
       },
     ];
   } finally {
-    await Promise.all([stop(bare.child), stop(server.child)]);
+    await stop(child);
   }
 }
