@@ -34,7 +34,7 @@ export interface ParseNote {
 
 const startOf = (t: IToken): number => (Number.isFinite(t.startOffset) ? t.startOffset : 0);
 const endOf = (t: IToken): number =>
-  Number.isFinite(t.endOffset ?? Number.NaN) ? (t.endOffset as number) + 1 : startOf(t);
+  startOf(t) + (Number.isFinite(t.startOffset) ? t.image.length : 0);
 const span = (a: number, b: number): TextRange => ({ start: a, end: Math.max(a, b) });
 const ERROR: ExprNode = { type: 'error', range: { start: 0, end: 0 } };
 
@@ -857,14 +857,18 @@ function valueOf(t: IToken, notes: ParseNote[]): ValueNode {
   return { type: 'value', kind: 'word', text: t.image, range };
 }
 
-function join(kind: 'and' | 'or', items: ExprNode[]): ExprNode {
+function join(kind: 'and' | 'or', all: (ExprNode | undefined)[]): ExprNode {
+  const items = all.filter((i): i is ExprNode => i !== undefined);
+  if (items.length === 0) return ERROR;
   if (items.length === 1) return items[0] ?? ERROR;
   const first = items[0]?.range.start ?? 0;
   const last = items[items.length - 1]?.range.end ?? first;
   return { type: kind, items, range: span(first, last) };
 }
 
-function vjoin(kind: 'vor' | 'vand', items: ValueExpr[]): ValueExpr {
+function vjoin(kind: 'vor' | 'vand', all: (ValueExpr | undefined)[]): ValueExpr {
+  const items = all.filter((i): i is ValueExpr => i !== undefined);
+  if (items.length === 0) return { type: 'value', kind: 'word', text: '', range: span(0, 0) };
   if (items.length === 1) return items[0] as ValueExpr;
   const first = items[0]?.range.start ?? 0;
   const last = items[items.length - 1]?.range.end ?? first;
@@ -876,7 +880,8 @@ function listOf(items: ValueNode[], range: TextRange): ValueExpr {
   return { type: 'vor', items, range };
 }
 
-function withRange(e: ValueExpr, range: TextRange): ValueExpr {
+function withRange(e: ValueExpr | undefined, range: TextRange): ValueExpr {
+  if (!e) return { type: 'value', kind: 'word', text: '', range };
   return e.type === 'vor' || e.type === 'vand' ? { ...e, range } : e;
 }
 

@@ -69,7 +69,7 @@ function explainError(
   const tok = e.token;
   const atEnd = !tok || tok.tokenType === EOF || !Number.isFinite(tok.startOffset);
   const start = atEnd ? text.trimEnd().length : tok.startOffset;
-  const end = atEnd ? start : (tok.endOffset ?? tok.startOffset) + 1;
+  const end = atEnd ? start : tok.startOffset + Math.max(1, tok.image.length);
   const prev = tokenBefore(tokens, atEnd ? undefined : tok);
   const prev2 = prev ? tokenBefore(tokens, prev) : undefined;
   const rules = e.context?.ruleStack ?? [];
@@ -220,7 +220,33 @@ export function parse(text: string): ParseResult {
   const parser = baqlParser;
   parser.input = lex.tokens;
   parser.notes = [];
-  const ast = parser.query();
+  let ast: QueryNode;
+  try {
+    ast = parser.query() ?? {
+      type: 'query',
+      time: [],
+      stages: [],
+      comments: [],
+      range: { start: 0, end: 0 },
+    };
+  } catch (e) {
+    // Defensive: a grammar action tripped on a recovered node. Report it; never throw.
+    diagnostics.push(
+      diagnosticAt(index, 'error', 'BAQL_SYNTAX', 'this query could not be read', 0, text.length, [
+        e instanceof Error ? e.message : String(e),
+      ]),
+    );
+    return {
+      ast: {
+        type: 'query',
+        time: [],
+        stages: [],
+        comments: [],
+        range: { start: 0, end: text.length },
+      },
+      diagnostics,
+    };
+  }
   const seen = new Set<string>();
   for (const e of parser.errors) {
     const x = explainError(e, lex.tokens, text);
