@@ -47,6 +47,8 @@ const MAX_BODY = 1 << 20;
 const MAX_HEADER = 4096;
 const ACTIVITY_PATHS = new Set(['/v1/banking-activities', '/data-apis/v1/banking-activities']);
 const ALWAYS = ['eventid', 'reqctx_id', 'timestamp'];
+const COMMA = Buffer.from(',');
+const TAIL = Buffer.from(']}');
 
 interface Answer {
   status: number;
@@ -113,10 +115,9 @@ export function chooseEncoding(header: string | undefined): 'gzip' | 'deflate' |
 const isLoopback = (addr: string | undefined): boolean =>
   addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1';
 
-/** Renders page rows (lowercase-key JSON) as the records of the answer. */
+/** Renders page rows (lowercase-key JSON) as the records of the answer, renamed and projected. */
 function renderRecords(rows: readonly string[], search: ValidSearch, ctx: ServerContext): string {
   const camel = ctx.settings.keyCase === 'camel';
-  if (!camel && search.requestedAttributes.length === 0) return rows.join(',');
   const wanted =
     search.requestedAttributes.length > 0
       ? new Set([...ALWAYS, ...search.requestedAttributes.map((a) => a.toLowerCase())])
@@ -256,13 +257,13 @@ async function computePage(
   hash: string,
   encoding: 'gzip' | 'deflate',
 ): Promise<ComputedPage> {
-  let rows: [string, number, string][];
+  let rows: [Buffer, number, string][];
   try {
-    const q = searchSql(inst, s, after, s.pageSize + 1);
+    const q = searchSql(inst, s, after, s.pageSize + 1, 'CAST(attrs AS BLOB), ts, guid');
     rows = ctx.store
       .prepare(q.sql)
       .raw(true)
-      .all(...q.params) as [string, number, string][];
+      .all(...q.params) as [Buffer, number, string][];
   } catch {
     return { _tag: 'error', error: apiError('BAS_10004') };
   }
@@ -270,17 +271,30 @@ async function computePage(
   const more = rows.length > s.pageSize;
   const page = more ? rows.slice(0, s.pageSize) : rows;
   const nextRow = more ? rows[s.pageSize] : undefined;
-  const records = renderRecords(
-    page.map((r) => r[0]),
-    s,
-    ctx,
-  );
   const next = nextRow
     ? { position: { institutionId: inst, ts: nextRow[1], guid: nextRow[2] } }
     : undefined;
   const token = next ? encodePageToken(next.position, hash) : undefined;
   const tokenPart = token ? `"nextPageToken":${JSON.stringify(token)},` : '';
-  const text = `{${tokenPart}"count":${page.length},"bankingActivities":[${records}]}`;
+  const head = Buffer.from(`{${tokenPart}"count":${page.length},"bankingActivities":[`);
+  let text: Buffer;
+  if (ctx.settings.keyCase === 'lower' && s.requestedAttributes.length === 0) {
+    // the stored rows are already the answer's records: copy their bytes
+    const parts: Buffer[] = [head];
+    for (let i = 0; i < page.length; i += 1) {
+      if (i > 0) parts.push(COMMA);
+      parts.push((page[i] as [Buffer, number, string])[0]);
+    }
+    parts.push(TAIL);
+    text = Buffer.concat(parts);
+  } else {
+    const records = renderRecords(
+      page.map((r) => r[0].toString('utf8')),
+      s,
+      ctx,
+    );
+    text = Buffer.concat([head, Buffer.from(records), TAIL]);
+  }
   const level = ctx.settings.gzipLevel;
   const body =
     encoding === 'gzip' ? await gzipAsync(text, { level }) : await deflateAsync(text, { level });
