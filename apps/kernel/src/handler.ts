@@ -56,8 +56,11 @@ export interface KernelHandler {
   readonly executionCount: number;
   /** Publishes `status: starting` (once, when the sockets are ready). */
   start(): void;
-  /** Handles a decoded message from the shell or control channel. Never rejects. */
-  receive(channel: 'shell' | 'control', message: Message): Promise<void>;
+  /**
+   * Handles a decoded message from the shell or control channel, or an `input_reply` from stdin.
+   * Never rejects.
+   */
+  receive(channel: 'shell' | 'control' | 'stdin', message: Message): Promise<void>;
   /** Aborts the running cell, if any (interrupt_request or SIGINT). */
   interrupt(): void;
   /** Resolves when every queued shell request has been handled. */
@@ -110,6 +113,8 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
   let shuttingDown = false;
   let shutdownRequested: boolean | undefined;
   const history: HistoryEntry[] = [];
+  /** Pending `input_request`s by message id: resolve with the reply's value. */
+  const pendingInput = new Map<string, (value: string | undefined) => void>();
 
   const header = (msgType: string): Header => ({
     msg_id: newId(),
@@ -219,6 +224,28 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
       },
       stream: (name: 'stdout' | 'stderr', streamText: string) => {
         if (!silent) publish('stream', { name, text: streamText }, request);
+      },
+      input: (prompt: string, inputOptions: { readonly password?: boolean } = {}) => {
+        if (content['allow_stdin'] !== true || controller.signal.aborted) {
+          return Promise.resolve(undefined);
+        }
+        const ask = message(
+          'input_request',
+          { prompt, password: inputOptions.password === true },
+          request,
+          request.identities,
+        );
+        return new Promise<string | undefined>((resolve) => {
+          const done = (value: string | undefined) => {
+            pendingInput.delete(ask.header.msg_id);
+            controller.signal.removeEventListener('abort', onAbort);
+            resolve(value);
+          };
+          const onAbort = () => done(undefined);
+          controller.signal.addEventListener('abort', onAbort);
+          pendingInput.set(ask.header.msg_id, done);
+          send('stdin', ask);
+        });
       },
     };
     let outcome: CellOutcome;
@@ -448,6 +475,18 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
     },
     start: () => status('starting'),
     receive: (channel, request) => {
+      if (channel === 'stdin') {
+        // Only input replies travel this way; the value (maybe a secret) is never logged.
+        const parentId = (request.parent_header as { msg_id?: unknown }).msg_id;
+        const resolve = typeof parentId === 'string' ? pendingInput.get(parentId) : undefined;
+        if (request.header.msg_type !== 'input_reply' || resolve === undefined) {
+          log('warn', `stdin: unexpected ${request.header.msg_type.slice(0, 64)}; ignored`);
+        } else {
+          const value = request.content['value'];
+          resolve(typeof value === 'string' ? value : undefined);
+        }
+        return Promise.resolve();
+      }
       if (shuttingDown && request.header.msg_type !== 'kernel_info_request') {
         log('info', `ignoring ${request.header.msg_type}: shutting down`);
         return Promise.resolve();

@@ -23,6 +23,11 @@ export interface CellContext {
   updateDisplay(data: MimeBundle, displayId: string, metadata?: JsonObject): void;
   /** Writes text to the cell's stdout or stderr stream. */
   stream(name: 'stdout' | 'stderr', text: string): void;
+  /**
+   * Asks the front-end for a line of input (`input_request` on stdin); `password` hides it.
+   * Resolves to `undefined` when the request does not allow stdin or the cell is interrupted.
+   */
+  input(prompt: string, options?: { readonly password?: boolean }): Promise<string | undefined>;
 }
 
 /** A failed cell, as the protocol's `error` content. @since 0.1.0 */

@@ -157,23 +157,24 @@ export async function startKernelServer(
       if (closing === undefined) log('error', `heartbeat: ${(error as Error).message}`);
     }
   };
-  const drainStdin = async (): Promise<void> => {
+  const serveStdin = async (): Promise<void> => {
     try {
       for await (const frames of stdin) {
         const decoded = decode(frames, signer);
-        log(
-          'debug',
-          `stdin: ${E.isLeft(decoded) ? describeWireError(decoded.left) : decoded.right.header.msg_type} ignored`,
-        );
+        if (E.isLeft(decoded)) {
+          log('warn', `stdin: ${describeWireError(decoded.left)}`);
+          continue;
+        }
+        void handler.receive('stdin', decoded.right);
       }
-    } catch (_error) {
-      // closed
+    } catch (error) {
+      if (closing === undefined) log('error', `stdin socket: ${(error as Error).message}`);
     }
   };
   void serve('shell', shell);
   void serve('control', control);
   void heartbeat();
-  void drainStdin();
+  void serveStdin();
 
   handler.start();
   return E.right({ handler, close, closed });

@@ -16,20 +16,26 @@ const env = { ...process.env, XDG_CONFIG_HOME: '/nonexistent-baql-test', BAQL_PR
 interface Captured {
   displays: { data: MimeBundle; id?: string }[];
   updates: { data: MimeBundle; id: string }[];
+  prompts: string[];
 }
 
 const cell = async (
   language: BaqlLanguage,
   code: string,
   signal: AbortSignal = new AbortController().signal,
+  answers: (string | undefined)[] = [],
 ): Promise<CellOutcome & Captured> => {
-  const captured: Captured = { displays: [], updates: [] };
+  const captured: Captured = { displays: [], updates: [], prompts: [] };
   const context: CellContext = {
     signal,
     executionCount: 1,
     display: (data, id) => captured.displays.push({ data, ...(id === undefined ? {} : { id }) }),
     updateDisplay: (data, id) => captured.updates.push({ data, id }),
     stream: () => undefined,
+    input: async (prompt) => {
+      captured.prompts.push(prompt);
+      return answers.shift();
+    },
   };
   return { ...(await language.execute(code, context)), ...captured };
 };

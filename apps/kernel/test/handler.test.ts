@@ -286,6 +286,44 @@ describe('protocol handler', () => {
     expect(logs.some((l) => l.includes('unknown message type frobnicate_request'))).toBe(true);
   });
 
+  it('asks for input on stdin when allow_stdin, and never logs the value', async () => {
+    const { handler, replies, logs } = setup();
+    const running = handler.receive(
+      'shell',
+      request('execute_request', { code: 'ask secret?', allow_stdin: true }),
+    );
+    await new Promise((r) => setTimeout(r, 10));
+    const [ask] = replies('stdin');
+    expect(ask!.header.msg_type).toBe('input_request');
+    expect(ask!.content).toEqual({ prompt: 'secret?', password: true });
+    expect(ask!.identities).toEqual([Buffer.from('client-1')]);
+    const answer = { ...request('input_reply', { value: 's3cr3t' }), parent_header: ask!.header };
+    await handler.receive('stdin', answer);
+    await running;
+    expect(replies('shell')[0]!.content['status']).toBe('ok');
+    expect(logs.join('\n')).not.toContain('s3cr3t');
+  });
+
+  it('input is undefined without allow_stdin, or when interrupted; stray replies are ignored', async () => {
+    const { handler, sent, logs } = setup();
+    await handler.receive('shell', request('execute_request', { code: 'ask x' }));
+    const results = () =>
+      sent
+        .filter((s) => s.message.header.msg_type === 'execute_result')
+        .map((s) => s.message.content['data']);
+    expect(results()).toEqual([{ 'text/plain': '(no input)' }]);
+    const running = handler.receive(
+      'shell',
+      request('execute_request', { code: 'ask y', allow_stdin: true }),
+    );
+    await new Promise((r) => setTimeout(r, 10));
+    handler.interrupt();
+    await running;
+    expect(results()).toEqual([{ 'text/plain': '(no input)' }, { 'text/plain': '(no input)' }]);
+    await handler.receive('stdin', request('input_reply', { value: 'late' }));
+    expect(logs.some((l) => l.includes('stdin: unexpected input_reply'))).toBe(true);
+  });
+
   it('any content on any request type is answered without a throw, and ends idle (property)', async () => {
     const types = [
       'execute_request',

@@ -27,7 +27,7 @@ export function request(msgType: string, content: JsonObject = {}, identity = 'c
 
 /**
  * A language whose cells are commands: `echo X` returns X, `fail X` fails with X, `wait` waits
- * for an interrupt, `show X` displays and updates X, `throw` throws.
+ * for an interrupt, `ask P` asks for input with prompt P, `show X` displays and updates X, `throw` throws.
  */
 export function echoLanguage(): KernelLanguage & { shutdowns: number } {
   const language = {
@@ -73,6 +73,10 @@ export function echoLanguage(): KernelLanguage & { shutdowns: number } {
               }),
             );
           });
+        case 'ask': {
+          const value = await context.input(arg, { password: true });
+          return { _tag: 'Ok' as const, result: { 'text/plain': value ?? '(no input)' } };
+        }
         case 'throw':
           throw new Error('boom');
         default:
