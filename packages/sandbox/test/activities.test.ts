@@ -7,6 +7,7 @@ import {
   revokeRequest,
   searchAll,
   searchRequest,
+  tokenRequest,
   type Page,
 } from './helpers.js';
 
@@ -336,6 +337,31 @@ describe('additionalFilters run in SQL with the shared semantics', () => {
     });
     expect(a.records.length).toBeGreaterThan(0);
     expect(a.records.map((r) => r.guid)).toEqual(b.records.map((r) => r.guid));
+  });
+});
+
+describe('several institutions', () => {
+  it('keeps each institution’s data apart and binds page tokens to it', async () => {
+    const multi = await startSandbox({ port: 0, events: 1500, institutions: ['00016', '00042'] });
+    try {
+      const other = await tokenRequest(
+        multi,
+        { grant_type: 'client_credentials' },
+        { headers: { institutionId: '00042' } },
+      );
+      expect(other.status).toBe(200);
+      const t42 = (other.json as { access_token: string }).access_token;
+      const t16 = await accessToken(multi);
+      const w = { startTime: daysAgo(60), endTime: new Date().toISOString(), pageSize: 50 };
+      const p42 = (await searchRequest(multi, t42, w)).json as Page;
+      const p16 = (await searchRequest(multi, t16, w)).json as Page;
+      expect(p42.bankingActivities.every((r) => r.reqctx_homeid === '00042')).toBe(true);
+      expect(p16.bankingActivities.every((r) => r.reqctx_homeid === '00016')).toBe(true);
+      const cross = await searchRequest(multi, t16, { ...w, nextPageToken: p42.nextPageToken });
+      expect((cross.json as { code: string }).code).toBe('BAS_10206');
+    } finally {
+      await multi.close();
+    }
   });
 });
 
