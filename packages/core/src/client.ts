@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { setMaxListeners } from 'node:events';
 import * as E from 'fp-ts/lib/Either.js';
 import { defaultCatalog, mergeCatalog } from '@baql/query';
 import type { Capabilities, Catalog, CatalogExtension, ParamValue } from '@baql/query';
@@ -218,6 +219,7 @@ export function createClient(options: ClientOptions): BaqlClient {
     const cancel = new AbortController();
     const signal =
       q.signal === undefined ? cancel.signal : AbortSignal.any([q.signal, cancel.signal]);
+    setMaxListeners(0, signal);
     const timeoutMs = q.timeoutMs ?? options.timeouts?.queryMs;
     const execution = execute({ transport, auth, limiter, canonicalize }, plan.requests, {
       pageSize,

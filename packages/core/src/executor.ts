@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { setMaxListeners } from 'node:events';
 import type { BankingActivity, SearchCriteria } from '@baql/query';
 import type { Auth } from './auth.js';
 import { BaqlError, type BaqlReason } from './errors.js';
@@ -88,6 +89,8 @@ export function execute(
 
   async function* run(): AsyncGenerator<readonly BankingActivity[], void, undefined> {
     const controller = new AbortController();
+    // Every request in flight listens to the query's signal.
+    setMaxListeners(0, controller.signal);
     let timedOut = false;
     const onAbort = () => controller.abort(options.signal?.reason);
     if (options.signal?.aborted) throw new BaqlError({ _tag: 'Aborted' });
@@ -106,7 +109,12 @@ export function execute(
       throw new BaqlError(reason);
     };
     const fetchPage = createPageFetcher({ ...ctx, counters, onPage: progress });
-    const lookahead = Math.max(1, Math.ceil(options.concurrency / Math.max(1, requests.length)));
+    // Every source may run up to 2 × concurrency slices ahead (so one slow slice at the head does
+    // not idle the others), but all sources together hold at most 3 × concurrency prefetched
+    // pages (plus one head each): memory O(pageSize × concurrency). The limiter bounds requests
+    // in flight to `concurrency`.
+    const lookahead = Math.max(1, 2 * options.concurrency);
+    const budget = { used: 0, max: 3 * options.concurrency };
     const sources = requests.map((criteria) =>
       scanRequest(criteria, {
         fetchPage,
@@ -114,6 +122,7 @@ export function execute(
         slicing: options.slicing ?? true,
         pageSize: options.pageSize,
         lookahead,
+        budget,
         onRequests: (n) => {
           total += n;
           counters.requests += n;

@@ -28,6 +28,11 @@ export interface ScanOptions {
   readonly pageSize: number;
   /** Slices fetched ahead of the consumer. */
   readonly lookahead: number;
+  /**
+   * Pages prefetched beyond each source's head, shared by every source of a query, so fan-out
+   * does not multiply memory: a source starts a prefetch only while `used < max`.
+   */
+  readonly budget?: { used: number; readonly max: number };
   /** Most slices one split creates (default 256). */
   readonly maxSlices?: number;
   /** Called when a split adds requests (slices). */
@@ -45,6 +50,8 @@ interface Task {
   /** Whether this task may split (false once it continues with a page token). */
   readonly splittable: boolean;
   promise?: Promise<E.Either<BaqlReason, { rows: readonly Row[]; next: Task[] }>>;
+  /** Whether this prefetch holds a unit of the shared budget. */
+  counted?: boolean;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -91,7 +98,8 @@ export async function* scanRequest(
       const covered = Math.max(1, task.endMs - last.ms + 1);
       const remaining = last.ms - task.startMs + 1;
       const estimate = (page.right.rows.length / covered) * remaining;
-      const pieces = Math.min(maxSlices, Math.ceil(estimate / pageSize), remaining);
+      // Aim at ¾ of a page per slice, so that most slices need exactly one request.
+      const pieces = Math.min(maxSlices, Math.ceil(estimate / (pageSize * 0.75)), remaining);
       if (pieces >= 2) {
         const slices = splitWindow(task.startMs, last.ms, pieces);
         options.onRequests?.(slices.length);
@@ -125,20 +133,36 @@ export async function* scanRequest(
     },
   ];
   // Starts the first `lookahead` tasks of the queue (the sliding window of prefetches).
+  const budget = options.budget;
   const startAhead = () => {
     const ahead = Math.min(queue.length, Math.max(1, options.lookahead));
     for (let i = 0; i < ahead; i += 1) {
       const t = queue[i] as Task;
-      t.promise ??= run(t);
+      if (t.promise !== undefined) continue;
+      // The head always runs (the merge needs every source's head); the rest within the budget.
+      if (i > 0 && budget !== undefined) {
+        if (budget.used >= budget.max) break;
+        budget.used += 1;
+        t.counted = true;
+      }
+      t.promise = run(t);
+    }
+  };
+  const release = (t: Task) => {
+    if (t.counted === true && budget !== undefined) {
+      budget.used -= 1;
+      t.counted = false;
     }
   };
   try {
     startAhead();
     while (queue.length > 0) {
       const head = queue.shift() as Task;
+      if (head.promise === undefined) head.promise = run(head);
       const result = await (head.promise as Promise<
         E.Either<BaqlReason, { rows: readonly Row[]; next: Task[] }>
       >);
+      release(head);
       if (E.isLeft(result)) throw new ScanFailure(result.left);
       queue.unshift(...result.right.next);
       // Prefetch before handing the rows over, so paging overlaps with the consumer.
@@ -148,7 +172,10 @@ export async function* scanRequest(
   } finally {
     // Consumer stopped early or failed: prefetches still in flight are abandoned (the query's
     // AbortSignal cancels them); swallow their results so nothing is left unhandled.
-    for (const t of queue) void t.promise?.catch(() => undefined);
+    for (const t of queue) {
+      release(t);
+      void t.promise?.catch(() => undefined);
+    }
   }
 }
 

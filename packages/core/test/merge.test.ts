@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mergeNewestFirst } from '../src/merge.js';
-import { compareRows, type Row } from '../src/records.js';
+import { canonicalizeRecord, defaultCatalog } from '@baql/query';
+import { compareRows, createCanonicalizer, type Row } from '../src/records.js';
 import { splitWindow } from '../src/scan.js';
 import { Limiter } from '../src/limiter.js';
 
@@ -103,5 +104,33 @@ describe('Limiter', () => {
     expect(l.limit).toBe(2);
     for (let i = 0; i < 10; i += 1) l.succeeded();
     expect(l.limit).toBe(4);
+  });
+});
+
+describe('createCanonicalizer', () => {
+  it('agrees with canonicalizeRecord of @baql/query on any record (property)', () => {
+    const canon = createCanonicalizer(defaultCatalog);
+    const key = fc.constantFrom(
+      'eventid',
+      'eventId',
+      'timestamp',
+      'TIMESTAMP',
+      'guid',
+      'reqctx_loginid',
+      'channel',
+      'Channel',
+      'x"y',
+      'amount',
+      '__proto__x',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, fc.string()), { maxLength: 8 }), (pairs) => {
+        const record = Object.fromEntries(pairs);
+        const a = canon(record);
+        const b = canonicalizeRecord(record);
+        return JSON.stringify(Object.entries(a)) === JSON.stringify(Object.entries(b));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -4,8 +4,8 @@
  * 1. Client overhead: `client.stream` (slicing off, so only the client's own work differs) vs a
  *    minimal hand-written fetch + JSON.parse paging loop, same sandbox query (target ≤ 1.15×).
  * 2. An 8-user OR query vs a single-user query with 100 ms injected latency (target ≤ 1.5×).
- * 3. A 90-day all-events scan with 100 ms injected latency, sliced vs unsliced at concurrency 8
- *    (target ≥ 4× faster, identical rows).
+ * 3. A 90-day all-events scan with 100 ms injected latency, sliced vs unsliced at concurrency 8,
+ *    pages of 100 (target ≥ 4× faster, identical rows).
  * 4. Peak RSS of the client while streaming 1M records through `| count by type` (target
  *    < 200 MB). The 1M records come from a synthetic contract server (token + paged search that
  *    honours the window, in its own process): generating 1M events in the sandbox takes minutes.
@@ -76,13 +76,16 @@ function startChild(script: string): Promise<Child> {
 const SANDBOX = `
 import { startSandbox } from '@baql/sandbox';
 import { createInterface } from 'node:readline';
-const sb = await startSandbox({ port: 0, events: 60000, seed: 7 });
+const sb = await startSandbox({ port: 0, events: 15000, seed: 7 });
 process.stdout.write(JSON.stringify({ url: sb.url, clientId: sb.clientId, clientSecret: sb.clientSecret,
   institutionId: sb.institutionId, users: sb.users.map((u) => u.loginId), end: sb.dataRange.end }) + '\\n');
 createInterface({ input: process.stdin }).on('line', (l) => { sb.setFaults(JSON.parse(l)); process.stdout.write('ok\\n'); });
 `;
 
-/** A minimal contract server: 1M user events over 30 days, newest first, paged, window honoured. */
+/**
+ * A minimal contract server: 1M user events over 30 days, newest first, paged; the window and
+ * `requestedAttributes` are honoured as the API does.
+ */
 const SYNTHETIC = `
 import { createServer } from 'node:http';
 const N = 1000000, END = Date.parse('2026-11-01T00:00:00.000Z'), STEP = Math.floor((30 * 86400000) / N);
@@ -102,10 +105,15 @@ const server = createServer((req, res) => {
     const size = Math.min(c.pageSize || 1000, 1000);
     const to = Math.min(hi + 1, from + size);
     if (to <= from) { res.writeHead(204); return res.end(); }
+    const want = c.requestedAttributes && c.requestedAttributes.length > 0 ? new Set(c.requestedAttributes.map((a) => a.toLowerCase())) : undefined;
     const acts = [];
-    for (let i = from; i < to; i++) acts.push({ eventid: TYPES[i % 5], timestamp: new Date(END - i * STEP).toISOString(),
-      guid: String(N - i).padStart(8, '0') + '-0000-1000-8000-000000000000', reqctx_id: String(i), reqctx_loginid: 'user' + (i % 997),
-      channel: i % 3 ? 'ONLINE' : 'MOBILE', result: 'Success' });
+    for (let i = from; i < to; i++) {
+      const r = { eventid: TYPES[i % 5], timestamp: new Date(END - i * STEP).toISOString(),
+        guid: String(N - i).padStart(8, '0') + '-0000-1000-8000-000000000000', reqctx_id: String(i), reqctx_loginid: 'user' + (i % 997),
+        channel: i % 3 ? 'ONLINE' : 'MOBILE', result: 'Success' };
+      if (want) for (const k of Object.keys(r)) if (!want.has(k) && k !== 'timestamp' && k !== 'guid' && k !== 'eventid') delete r[k];
+      acts.push(r);
+    }
     const out = { count: acts.length, bankingActivities: acts };
     if (to <= hi) out.nextPageToken = Buffer.from(String(to)).toString('base64url');
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -115,6 +123,23 @@ const server = createServer((req, res) => {
 server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ url: 'http://127.0.0.1:' + server.address().port,
   clientId: 'synthetic', clientSecret: 'synthetic-secret', institutionId: '00016', users: [], end: new Date(END).toISOString() }) + '\\n'));
 `;
+
+/** A client process that streams the synthetic 1M records and prints its RSS before and at peak. */
+function rssProbe(info: Child['info']): string {
+  return `
+import { createClient } from '@baql/core';
+const client = createClient(${JSON.stringify({ baseUrl: info.url, clientId: info.clientId, clientSecret: info.clientSecret, institutionId: info.institutionId })});
+const before = process.memoryUsage().rss;
+let peak = before;
+const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+const result = await client.query('kind:user since 30d | count by type', { now: new Date(${Date.parse(info.end) + 1000}) });
+clearInterval(timer);
+peak = Math.max(peak, process.memoryUsage().rss);
+const total = result.rows.reduce((n, r) => n + Number(r.count), 0);
+process.stdout.write(JSON.stringify({ before, peak, total, pages: result.summary.pages }) + '\\n');
+await client.close();
+`;
+}
 
 /** The hand-written baseline: token, then POST pages with fetch + JSON.parse until no token. */
 async function rawLoop(info: Child['info'], criteria: Record<string, unknown>): Promise<number> {
@@ -171,7 +196,7 @@ export default async function core(): Promise<readonly BenchLine[]> {
     // 1. Client overhead vs the hand-written loop (same criteria: the plan of the query).
     {
       const client = createClient({ ...options, slicing: false });
-      const text = 'kind:user since 20d';
+      const text = 'kind:user since 89d';
       const criteria = client.compile(text, { now }).requests[0] as unknown as Record<
         string,
         unknown
@@ -187,10 +212,12 @@ export default async function core(): Promise<readonly BenchLine[]> {
       };
       await viaClient();
       await viaLoop();
+      // Interleaved A-B-B-A so drift in a shared machine's load hits both sides alike.
       const times: [number[], number[]] = [[], []];
-      for (let i = 0; i < 5; i += 1) {
-        times[0].push(await medianMs(viaClient, 1));
-        times[1].push(await medianMs(viaLoop, 1));
+      for (let i = 0; i < 4; i += 1) {
+        const order = i % 2 === 0 ? [0, 1] : [1, 0];
+        for (const side of order)
+          times[side as 0 | 1].push(await medianMs(side === 0 ? viaClient : viaLoop, 1));
       }
       const med = (xs: number[]) =>
         [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -215,8 +242,8 @@ export default async function core(): Promise<readonly BenchLine[]> {
       const one = `user:${users[0] ?? ''} since 7d`;
       const requests = client.compile(eight, { now }).requests.length;
       await client.query(one, { now });
-      const value = await medianMs(() => client.query(eight, { now }), 3);
-      const baseline = await medianMs(() => client.query(one, { now }), 3);
+      const value = await medianMs(() => client.query(eight, { now }), 5);
+      const baseline = await medianMs(() => client.query(one, { now }), 5);
       lines.push({
         name: `8-user OR query (${requests} requests) vs 1 user, 100 ms latency`,
         value,
@@ -227,9 +254,12 @@ export default async function core(): Promise<readonly BenchLine[]> {
       });
       await client.close();
     }
-    // 3. 90-day all-events scan, sliced vs unsliced, 100 ms latency, concurrency 8.
+    // 3. 90-day all-events scan, sliced vs unsliced, 100 ms latency, concurrency 8. Pages of 100:
+    //    the local sandbox spends ~0.1 ms of CPU per record it serves (the real API's latency is
+    //    what slicing hides, not a single-threaded emulator's CPU), so small pages keep this
+    //    latency-bound as the real API is, for both runs alike.
     {
-      const client = createClient({ ...options, concurrency: 8 });
+      const client = createClient({ ...options, concurrency: 8, pageSize: 100 });
       const text = 'kind:* since 89d';
       let sliced: string[] = [];
       let plain: string[] = [];
@@ -276,35 +306,26 @@ export default async function core(): Promise<readonly BenchLine[]> {
   } finally {
     sb.close();
   }
-  // 4. Peak RSS streaming 1M records through `| count by type`.
+  // 4. Peak RSS streaming 1M records through `| count by type`, in a fresh client process.
   {
     const syn = await startChild(SYNTHETIC);
     try {
-      const client = createClient({
-        baseUrl: syn.info.url,
-        clientId: syn.info.clientId,
-        clientSecret: syn.info.clientSecret,
-        institutionId: syn.info.institutionId,
-      });
-      (globalThis as { gc?: () => void }).gc?.();
-      const before = process.memoryUsage().rss;
-      let peak = before;
-      const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-      const result = await client.query('kind:user since 30d | count by type', {
-        now: new Date(Date.parse(syn.info.end) + 1000),
-      });
-      clearInterval(timer);
-      peak = Math.max(peak, process.memoryUsage().rss);
-      const total = result.rows.reduce((n, r) => n + Number(r['count']), 0);
+      const measured = await startChild(rssProbe(syn.info));
+      const r = measured.info as unknown as {
+        before: number;
+        peak: number;
+        total: number;
+        pages: number;
+      };
+      measured.close();
       lines.push({
-        name: `peak RSS streaming ${total} records | count by type (${result.summary.pages} pages; baseline: RSS before)`,
-        value: peak / 1e6,
-        baseline: before / 1e6,
+        name: `peak RSS of a client process streaming ${r.total} records | count by type (${r.pages} pages; baseline: its RSS before the query)`,
+        value: r.peak / 1e6,
+        baseline: r.before / 1e6,
         unit: 'MB',
         target: '< 200 MB',
-        met: total === 1_000_000 && peak / 1e6 < 200,
+        met: r.total === 1_000_000 && r.peak / 1e6 < 200,
       });
-      await client.close();
     } finally {
       syn.close();
     }
