@@ -90,8 +90,10 @@ export {
   formatHeader,
   bindParams,
   checkParamValue,
+  shiftDiagnostic,
   type SavedQuery,
   type SavedQueryMeta,
   type ParamSpec,
   type ParamType,
 } from './saved-query.js';
+export { checkSavedQuery } from './check.js';

@@ -308,3 +308,12 @@ export function bindParams(
   }
   return problems.length > 0 ? left(problems) : right(out);
 }
+
+/** Moves a diagnostic of the query part of a file into file coordinates. @since 0.1.0 */
+export function shiftDiagnostic(d: Diagnostic, fileText: string, queryOffset: number): Diagnostic {
+  const index = new LineIndex(fileText);
+  return {
+    ...d,
+    span: index.span(d.span.start.offset + queryOffset, d.span.end.offset + queryOffset),
+  };
+}

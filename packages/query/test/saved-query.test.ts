@@ -81,3 +81,17 @@ describe('saved queries', () => {
     expect(s.meta).toEqual({ tags: [], params: [] });
   });
 });
+
+describe('checkSavedQuery', () => {
+  it('reports query problems at their line in the file, and undeclared parameters', async () => {
+    const { checkSavedQuery } = await import('../src/index.js');
+    const file = '# name: x\n# param user: string required\n\nuser:$user\n  type=login';
+    const ds = checkSavedQuery(file, { now: '2026-11-25T12:00:00Z' });
+    expect(ds.map((d) => [d.code, d.span.start.line, d.span.start.column])).toEqual([
+      ['BAQL_FOREIGN_SYNTAX', 5, 7],
+    ]);
+    const unbound = checkSavedQuery('# name: x\n\nuser:$who', { now: '2026-11-25T12:00:00Z' });
+    expect(unbound.map((d) => [d.code, d.span.start.line])).toEqual([['BAQL_UNBOUND_PARAM', 3]]);
+    expect(checkSavedQuery(FILE, { now: '2026-11-25T12:00:00Z' })).toEqual([]);
+  });
+});
