@@ -232,13 +232,16 @@ export class Store {
   }
 }
 
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 /**
- * Parses a value as a finite number the way the evaluator does: `Number(text)` of a string that
- * is not blank, and finite. Returns undefined otherwise.
+ * Parses a value as a finite number the way the evaluator of `@baql/query` does: a plain decimal
+ * (optional sign, digits with an optional fraction, optional exponent; no blanks, no hex, no
+ * `Infinity`) whose value is finite. Returns undefined otherwise.
  * @since 0.1.0
  */
 export function asFiniteNumber(text: string): number | undefined {
-  if (text.trim() === '') return undefined;
+  if (!NUMBER.test(text)) return undefined;
   const n = Number(text);
   return Number.isFinite(n) ? n : undefined;
 }

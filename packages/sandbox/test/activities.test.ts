@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matchesCriteria, type SearchCriteria, type ServiceFilter } from '@baql/query';
 import { startSandbox, type Sandbox } from '../src/index.js';
 import {
   accessToken,
@@ -192,7 +193,7 @@ describe('POST /v1/banking-activities', () => {
 
 /** The shared additionalFilters semantics (docs/architecture.md), written independently of the SQL. */
 function finite(s: string): number | undefined {
-  if (s.trim() === '') return undefined;
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(s)) return undefined;
   const n = Number(s);
   return Number.isFinite(n) ? n : undefined;
 }
@@ -268,6 +269,9 @@ describe('additionalFilters run in SQL with the shared semantics', () => {
     '100',
     '99.5',
     '1e3',
+    ' 100',
+    '0x10',
+    '+5.',
     '',
     'Web',
     'INVALID_CREDENTIALS',
@@ -315,6 +319,29 @@ describe('additionalFilters run in SQL with the shared semantics', () => {
         expect(got.records.map((r) => r.guid)).toEqual(expected.map((r) => r.guid));
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('agrees with matchesCriteria of @baql/query (the evaluator the planner is proven against)', async () => {
+    await fc.assert(
+      fc.asyncProperty(group, async (g) => {
+        const subCond = g.condition === 'and' ? 'or' : 'and';
+        const criteria = {
+          ...base,
+          additionalFilters: {
+            condition: g.condition,
+            filters: g.filters as ServiceFilter[],
+            ...(g.sub
+              ? { subFilters: [{ condition: subCond, filters: g.sub as ServiceFilter[] }] }
+              : {}),
+          },
+        } satisfies SearchCriteria;
+        const got = await searchAll(sb, token, criteria);
+        expect(got.records.map((r) => r.guid)).toEqual(
+          all.filter((rec) => matchesCriteria(criteria, rec)).map((r) => r.guid),
+        );
+      }),
+      { numRuns: 25 },
     );
   });
 
