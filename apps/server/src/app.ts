@@ -297,7 +297,6 @@ export function createServer(options: ServerOptions): FastifyInstance {
         throw new ProblemError('unauthenticated', 'The API key is not valid.');
       }
       request.baql.caller = key;
-      request.log = request.log.child({ caller: key.name });
       const decision = state.limiter.take(key.name, key.rateLimit);
       reply.header('ratelimit-limit', String(decision.limit));
       reply.header('ratelimit-remaining', String(decision.remaining));

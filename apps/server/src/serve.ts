@@ -5,6 +5,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
+import { openSession, type OpenSessionOptions } from '@baql/runtime';
 import { ApiKeyConfigError, hashKey } from './api-keys.js';
 import { createServer } from './app.js';
 import type { ServerSession } from './options.js';
@@ -38,6 +39,8 @@ interface ServeDeps {
   readonly stderr?: (text: string) => void;
   /** Resolves when the server should stop (default: SIGINT or SIGTERM). */
   readonly stopSignal?: Promise<unknown>;
+  /** Request logging (default true: JSON lines on stdout). */
+  readonly logger?: boolean;
   /** Called once the server listens, with its address. */
   readonly onListening?: (address: string) => void;
 }
@@ -46,15 +49,7 @@ async function defaultOpenSession(options: {
   profile?: string;
   client?: Record<string, unknown>;
 }): Promise<ServerSession> {
-  const runtime = (await import('@baql/runtime')) as unknown as {
-    openSession?: (o: {
-      profile?: string;
-      client?: Record<string, unknown>;
-    }) => Promise<ServerSession>;
-  };
-  if (typeof runtime.openSession !== 'function')
-    throw new Error('@baql/runtime has no openSession.');
-  return runtime.openSession(options);
+  return openSession(options as OpenSessionOptions);
 }
 
 function signalPromise(): Promise<string> {
@@ -125,7 +120,7 @@ export async function runServe(argv: readonly string[], deps: ServeDeps = {}): P
     app = createServer({
       session,
       closeSession: true,
-      logger: true,
+      logger: deps.logger ?? true,
       ...(values.queries === undefined ? {} : { queriesDir: values.queries }),
     });
   } catch (error) {

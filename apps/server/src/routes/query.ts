@@ -34,6 +34,14 @@ export function requireQueryRight(request: FastifyRequest): void {
   }
 }
 
+const explanations = new WeakMap<object, string | undefined>();
+
+/** The explanation of a plan, once per plan object (plans are cached for a second). */
+function explained(plan: object): string | undefined {
+  if (!explanations.has(plan)) explanations.set(plan, explainPlan(plan));
+  return explanations.get(plan);
+}
+
 /** Registers the free-form query routes. */
 export function registerQueryRoutes(api: FastifyInstance, state: ServerState): void {
   const schemas = routeSchemas(state.limits);
@@ -99,7 +107,7 @@ export function registerQueryRoutes(api: FastifyInstance, state: ServerState): v
         format: undefined,
         mode: 'query',
       });
-      const explain = explainPlan(plan);
+      const explain = explained(plan);
       return {
         window: plan.window,
         requests: plan.requests,
