@@ -281,17 +281,18 @@ function draftsOf(
     for (const segment of segments
       ? (['retail', 'business'] as UserType[]).filter((s) => segments?.has(s))
       : [undefined]) {
-      out.drafts.push({
+      const draft: Draft = {
         kind,
-        ...(segment ? { segment } : {}),
-        ...(top.user !== undefined ? { user: top.user } : {}),
-        ...(top.member !== undefined ? { member: top.member } : {}),
-        ...(top.company !== undefined ? { company: top.company } : {}),
-        ...(top.product !== undefined ? { product: top.product } : {}),
-        ...(ids ? { eventIds: ids } : {}),
-        conj: [...conj, ...negFilters],
+        conj: negFilters.length > 0 ? [...conj, ...negFilters] : conj,
         inexact: inexact || negInexact,
-      });
+      };
+      if (segment) draft.segment = segment;
+      if (top.user !== undefined) draft.user = top.user;
+      if (top.member !== undefined) draft.member = top.member;
+      if (top.company !== undefined) draft.company = top.company;
+      if (top.product !== undefined) draft.product = top.product;
+      if (ids) draft.eventIds = ids;
+      out.drafts.push(draft);
     }
   }
 }
@@ -597,27 +598,25 @@ export function planResolved(
   }
 
   const requests: SearchCriteria[] = drafts.map((d) => {
-    const af = fallback
-      ? additionalFilters(shared, sharedOr, { ...d, conj: [] }, caps)
-      : additionalFilters(shared, sharedOr, d, caps);
+    const af = additionalFilters(shared, sharedOr, fallback ? { ...d, conj: [] } : d, caps);
     const userId = d.user ?? d.member;
-    return {
+    // Built by assignment (not spreads): this runs for every request of every plan.
+    const req: Record<string, unknown> = {
       startTime: resolved.window.start,
       endTime: resolved.window.end,
-      ...(d.eventIds ? { eventIds: d.eventIds } : {}),
-      ...(d.kind === 'system' ? { eventType: 'system' as const } : {}),
-      ...(d.segment ? { userType: d.segment } : {}),
-      ...(d.product !== undefined ? { userProduct: d.product } : {}),
-      ...(userId !== undefined
-        ? {
-            userId,
-            userIdType: d.user !== undefined ? ('loginId' as const) : ('memberId' as const),
-          }
-        : {}),
-      ...(d.company !== undefined ? { companyId: d.company } : {}),
-      ...(requestedAttributes ? { requestedAttributes } : {}),
-      ...(af ? { additionalFilters: af } : {}),
     };
+    if (d.eventIds) req['eventIds'] = d.eventIds;
+    if (d.kind === 'system') req['eventType'] = 'system';
+    if (d.segment) req['userType'] = d.segment;
+    if (d.product !== undefined) req['userProduct'] = d.product;
+    if (userId !== undefined) {
+      req['userId'] = userId;
+      req['userIdType'] = d.user !== undefined ? 'loginId' : 'memberId';
+    }
+    if (d.company !== undefined) req['companyId'] = d.company;
+    if (requestedAttributes) req['requestedAttributes'] = requestedAttributes;
+    if (af) req['additionalFilters'] = af;
+    return req as unknown as SearchCriteria;
   });
 
   const out: string[] = [];
