@@ -7,7 +7,8 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { DEFAULT_INSTITUTION_ID } from './config.js';
 import { eventKind, type ActivityEvent } from './generator.js';
-import { createRng, type Rng } from './rng.js';
+import { createHash } from 'node:crypto';
+import { createRng } from './rng.js';
 import { Store } from './store.js';
 import { parseIsoDateTime, uuidV1 } from './time.js';
 
@@ -29,7 +30,8 @@ export interface ImportResult {
 
 /**
  * Turns one exported record into an event: keys are lowercased (their first spelling is kept for
- * camelCase answers), every value becomes a string, and a missing `guid` gets a v1 UUID.
+ * camelCase answers), every value becomes a string, and a missing `guid` gets a v1 UUID derived
+ * from the record (so a re-import finds it again).
  * Returns a reason when the record has no `eventId` or no valid `timeStamp`.
  * @since 0.1.0
  */
@@ -37,8 +39,6 @@ export function recordToEvent(
   value: unknown,
   institutionId: string,
   names: Map<string, string>,
-  rng: Rng,
-  node: string,
 ): ActivityEvent | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return 'not a JSON object';
@@ -53,7 +53,15 @@ export function recordToEvent(
   if (!eventId) return 'no eventId';
   const ts = rec.timestamp ? parseIsoDateTime(rec.timestamp) : undefined;
   if (ts === undefined) return 'no valid timeStamp';
-  if (!rec.guid) rec.guid = uuidV1(ts, rng, node);
+  if (!rec.guid) {
+    // derived from the content, so importing the same record twice gives the same guid
+    const digest = createHash('sha256').update(JSON.stringify(rec)).digest();
+    rec.guid = uuidV1(
+      ts,
+      createRng(digest.readUInt32LE(0)),
+      digest.subarray(4, 10).toString('hex'),
+    );
+  }
   return { institutionId, ts, guid: rec.guid, eventId, kind: eventKind(eventId), record: rec };
 }
 
@@ -61,9 +69,8 @@ export function recordToEvent(
 export async function importNdjson(file: string, options: ImportOptions): Promise<ImportResult> {
   const institutionId = options.institutionId ?? DEFAULT_INSTITUTION_ID;
   const store = new Store(options.db);
+  store.finish(); // indexes first: the import skips events already stored
   const names = new Map<string, string>();
-  const rng = createRng(Date.now());
-  const node = rng.hex(12);
   const problems: string[] = [];
   let skipped = 0;
   let imported = 0;
@@ -81,9 +88,7 @@ export async function importNdjson(file: string, options: ImportOptions): Promis
         parsed = undefined;
       }
       const e =
-        parsed === undefined
-          ? 'not valid JSON'
-          : recordToEvent(parsed, institutionId, names, rng, node);
+        parsed === undefined ? 'not valid JSON' : recordToEvent(parsed, institutionId, names);
       if (typeof e === 'string') {
         skipped += 1;
         if (problems.length < 20) problems.push(`line ${lineNo}: ${e}`);
@@ -91,11 +96,11 @@ export async function importNdjson(file: string, options: ImportOptions): Promis
       }
       batch.push(e);
       if (batch.length >= 10_000) {
-        imported += store.insert(batch);
+        imported += store.insert(batch, true);
         batch = [];
       }
     }
-    if (batch.length > 0) imported += store.insert(batch);
+    if (batch.length > 0) imported += store.insert(batch, true);
     store.registerNames(names.values());
     store.finish();
   } finally {

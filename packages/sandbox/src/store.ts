@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ActivityEvent } from './generator.js';
 
 /** The schema version; bump it when the schema or the generator changes (it keys the cache). @since 0.1.0 */
-export const STORE_VERSION = 4;
+export const STORE_VERSION = 5;
 
 /** A sandbox user row. @since 0.1.0 */
 export interface UserRow {
@@ -49,7 +49,6 @@ CREATE TABLE IF NOT EXISTS attr_names (lc TEXT PRIMARY KEY, name TEXT NOT NULL);
 `;
 
 const INDEXES = `
-CREATE UNIQUE INDEX IF NOT EXISTS ev_time ON events (inst, ts, guid);
 CREATE INDEX IF NOT EXISTS ev_kind_time ON events (inst, kind, ts, guid);
 CREATE INDEX IF NOT EXISTS ev_login_time ON events (inst, login_id, kind, ts, guid);
 CREATE INDEX IF NOT EXISTS ev_member_time ON events (inst, member, kind, ts, guid);
@@ -134,16 +133,24 @@ export class Store {
 
   /**
    * Inserts events (records with lowercase attribute names) in large transactions; the indexes
-   * are created afterwards by {@link finish}. Returns the number inserted.
+   * are created afterwards by {@link finish}. With `dedupe` (imports), an event whose
+   * `(institution, kind, ts, guid)` is already stored is skipped (the indexes must exist).
+   * Returns the number inserted.
    */
-  insert(events: Iterable<ActivityEvent>): number {
+  insert(events: Iterable<ActivityEvent>, dedupe = false): number {
+    const exists = dedupe
+      ? this.db
+          .prepare('SELECT 1 FROM events WHERE inst = ? AND kind = ? AND ts = ? AND guid = ?')
+          .pluck()
+      : undefined;
     const st = this.db.prepare(
-      'INSERT OR IGNORE INTO events (inst, ts, guid, event_id, kind, user_type, user_product, login_id, member, company_id, attrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO events (inst, ts, guid, event_id, kind, user_type, user_product, login_id, member, company_id, attrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     let count = 0;
     let batch: ActivityEvent[] = [];
     const flush = this.db.transaction((items: ActivityEvent[]) => {
       for (const e of items) {
+        if (exists?.get(e.institutionId, e.kind, e.ts, e.guid) !== undefined) continue;
         const r = e.record;
         const info = st.run(
           e.institutionId,
@@ -189,7 +196,7 @@ export class Store {
   /** Creates the indexes and refreshes statistics (call after bulk inserts). */
   finish(): void {
     this.db.exec(INDEXES);
-    if (this.db.name !== ':memory:') this.db.exec('ANALYZE');
+    if (this.db.name !== ':memory:') this.db.exec('PRAGMA analysis_limit = 400; ANALYZE');
   }
 
   insertUsers(users: readonly UserRow[]): void {

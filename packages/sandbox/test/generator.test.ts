@@ -261,6 +261,8 @@ describe('datasets and import', () => {
       skipped: 2,
       problems: ['line 3: not valid JSON', 'line 4: no valid timeStamp'],
     });
+    const again = await importNdjson(file, { db });
+    expect(again.imported).toBe(0);
     const sb = await startSandbox({ port: 0, db, keyCase: 'camel' });
     try {
       expect(sb.dataRange.events).toBe(2);
