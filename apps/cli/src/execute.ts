@@ -100,7 +100,8 @@ export async function executeQuery(
       });
       const pending = sink.write(row);
       if (pending) await pending;
-      if (options.onRow && !(await options.onRow(latest))) {
+      const verdict = options.onRow ? options.onRow(latest) : true;
+      if (!(verdict === true || (verdict !== false && (await verdict)))) {
         stopped = true;
         stopper.abort();
         break;

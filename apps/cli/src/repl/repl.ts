@@ -268,8 +268,12 @@ export async function runRepl(io: CliIo, options: ConnectionOptions): Promise<nu
   } finally {
     process.off('SIGINT', sigint);
     editor.close();
-    const s = session ?? (await sessionReady);
-    await s?.close();
+    if (session) await session.close();
+    else if (sessionError === undefined) {
+      // Still opening (the embedded sandbox starting): nothing is lost by leaving now — history is
+      // written as it goes and the sandbox writes its cache atomically — so do not make the user wait.
+      process.exit(0);
+    }
   }
   return 0;
 }
