@@ -24,7 +24,7 @@ import {
 } from './api-keys.js';
 import type { ServerClient } from './engine.js';
 import { loggerOptions } from './logging.js';
-import { toProblem, type Describe } from './map-error.js';
+import { reasonOf, toProblem, type Describe } from './map-error.js';
 import { codeLabel, createMetrics } from './metrics.js';
 import { resolveLimits, type ReadyState, type ServerOptions } from './options.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, type Problem } from './problem.js';
@@ -54,19 +54,24 @@ function keysFromFile(path: string | undefined): ApiKeyConfig[] {
   return parsed as ApiKeyConfig[];
 }
 
+/** The query `/readyz` runs: it needs a token and one upstream search (at most one row). */
+export const READY_QUERY = 'since 1m';
+
 function defaultReadiness(client: ServerClient): () => Promise<ReadyState> {
-  const probe = client as {
-    ready?: () => Promise<unknown> | unknown;
-    ping?: () => Promise<unknown> | unknown;
-  };
-  const check = probe.ready ?? probe.ping;
-  if (typeof check !== 'function') return async () => ({ ready: true, checks: { client: 'ok' } });
   return async () => {
     try {
-      await check.call(client);
+      await client.query(READY_QUERY, { limit: 1, timeoutMs: 5000 });
       return { ready: true, checks: { token: 'ok', upstream: 'ok' } };
-    } catch {
-      return { ready: false, checks: { upstream: 'unavailable' } };
+    } catch (error) {
+      const reason = reasonOf(error);
+      const status = typeof reason?.status === 'number' ? reason.status : undefined;
+      if (reason?._tag === 'AuthError' || status === 401 || status === 403) {
+        return { ready: false, checks: { token: 'failed', upstream: 'unknown' } };
+      }
+      return {
+        ready: false,
+        checks: { token: 'ok', upstream: reason?._tag === 'Timeout' ? 'timeout' : 'failed' },
+      };
     }
   };
 }

@@ -274,7 +274,7 @@ describe('HTTP service over real HTTP against the sandbox', () => {
       expect(await (await fetch(`${s.base}/livez`)).json()).toEqual({ status: 'ok' });
       const ready = await fetch(`${s.base}/readyz`);
       expect(ready.status).toBe(200);
-      expect(((await ready.json()) as { status: string }).status).toBe('ok');
+      expect(await ready.json()).toEqual({ status: 'ok', checks: { token: 'ok', upstream: 'ok' } });
     });
 
     it('sets security headers on every answer', async () => {

@@ -128,6 +128,10 @@ describe('NDJSON streaming, upstream failures and timeouts', () => {
   it('never answers 500 for upstream 500s (quota, spike, internal), and names the code', async () => {
     s.session.sandbox?.setFaults({ errorRate: 1 });
     try {
+      // Readiness needs the upstream: with every search failing, /readyz leaves the load balancer.
+      const ready = await fetch(`${s.base}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await problemOf(ready)).toMatchObject({ code: 'unavailable' });
       const seen = new Set<number>();
       for (let i = 0; i < 6; i += 1) {
         const res = await post(s.base, '/v1/query', { query: 'type:login since 1d', limit: 5 });
