@@ -32,7 +32,14 @@ import { renderTextTable, summaryLine, type ResultView } from './render/table.js
 /** Options of {@link createBaqlLanguage}. @since 0.1.0 */
 export interface BaqlLanguageOptions {
   /** Opens a session on a profile (`undefined`: the default profile). */
-  readonly openSession: (profile: string | undefined) => Promise<SessionLike>;
+  /**
+   * Opens a session on a profile (`undefined`: the default profile); `extraEnv` adds variables
+   * (a secret the user typed) to the environment the profile is resolved with.
+   */
+  readonly openSession: (
+    profile: string | undefined,
+    extraEnv?: Readonly<Record<string, string>>,
+  ) => Promise<SessionLike>;
   readonly toolkit: QueryToolkit;
   /** The profile opened at start. */
   readonly profile?: string;
@@ -64,6 +71,10 @@ const packageVersion = (): string => {
     return '0.0.0';
   }
 };
+
+/** `@baql/core`'s message for a profile without its secret: what is missing, and the variable. */
+const NEEDS_SECRET =
+  /needs a (client secret|password)\b[^\n]*?\benvironment variable ([A-Za-z_][A-Za-z0-9_]*)/;
 
 const fail = (
   ename: string,
@@ -115,8 +126,11 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
   let json = true;
 
   type Opened = E.Either<string, SessionLike>;
-  const open = (profile: string | undefined): Promise<Opened> =>
-    options.openSession(profile).then(
+  const open = (
+    profile: string | undefined,
+    extraEnv: Readonly<Record<string, string>> = {},
+  ): Promise<Opened> =>
+    options.openSession(profile, extraEnv).then(
       (s) => {
         log('info', `profile ${s.profileName} open`);
         return E.right(s);
@@ -254,7 +268,19 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
       switch (magic._tag) {
         case 'Profile': {
           const previous = await session;
-          const next = await open(magic.name);
+          let next = await open(magic.name);
+          // A profile whose secret is not configured: ask for it (hidden) when the front-end
+          // allows stdin, and hand it to this session only, through the variable it names.
+          const needs = E.isLeft(next) ? NEEDS_SECRET.exec(next.left) : null;
+          if (needs !== null) {
+            const what = needs[1] as string;
+            const secret = await context.input(`${what} for profile ${magic.name}: `, {
+              password: true,
+            });
+            if (secret !== undefined && secret !== '') {
+              next = await open(magic.name, { [needs[2] as string]: secret });
+            }
+          }
           if (E.isLeft(next)) return fail('ProfileError', next.left);
           session = Promise.resolve(next);
           if (E.isRight(previous)) await previous.right.close().catch(() => undefined);

@@ -114,8 +114,9 @@ export function openBaqlLanguage(options: OpenBaqlLanguageOptions = {}): BaqlLan
     options.queryDirs ?? (queryPath && queryPath.length > 0 ? queryPath : undefined);
   return createBaqlLanguage({
     toolkit: baqlToolkit,
-    openSession: async (profile): Promise<SessionLike> => {
+    openSession: async (profile, extraEnv = {}): Promise<SessionLike> => {
       const session = await openSession({
+        env: { ...env, ...extraEnv },
         ...(profile === undefined ? {} : { profile }),
         ...(sandbox === undefined ? {} : { sandbox }),
       });

@@ -477,8 +477,12 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
     receive: (channel, request) => {
       if (channel === 'stdin') {
         // Only input replies travel this way; the value (maybe a secret) is never logged.
+        // jupyter_client sends input_reply without a parent header: then it answers the one
+        // pending request (a kernel has at most one, as only one cell runs at a time).
         const parentId = (request.parent_header as { msg_id?: unknown }).msg_id;
-        const resolve = typeof parentId === 'string' ? pendingInput.get(parentId) : undefined;
+        const resolve =
+          (typeof parentId === 'string' ? pendingInput.get(parentId) : undefined) ??
+          (pendingInput.size === 1 ? [...pendingInput.values()][0] : undefined);
         if (request.header.msg_type !== 'input_reply' || resolve === undefined) {
           log('warn', `stdin: unexpected ${request.header.msg_type.slice(0, 64)}; ignored`);
         } else {

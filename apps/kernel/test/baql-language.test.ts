@@ -2,9 +2,10 @@
  * The BAQL language on a real runtime session (the embedded sandbox, small dataset): cells,
  * magics, results, errors, interrupts and content assist, without sockets.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openSession } from '@baql/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBaqlLanguage } from '../src/baql-wiring.js';
 import type { BaqlLanguage } from '../src/baql-language.js';
@@ -179,6 +180,43 @@ describe('BAQL cells', () => {
     expect(ok(await cell(language, 'type:login since 1d | count by kind'))['text/plain']).toContain(
       'user',
     );
+  });
+
+  it('%profile asks for a missing secret on stdin (hidden) and uses it for that session only', async () => {
+    // A "tenant" profile pointing at a running sandbox, whose secret is not configured.
+    const upstream = await openSession({ profile: 'sandbox', sandbox: SANDBOX, env });
+    const xdg = join(dir, 'xdg');
+    await mkdir(join(xdg, 'baql'), { recursive: true });
+    await writeFile(
+      join(xdg, 'baql', 'config.json'),
+      JSON.stringify({
+        profiles: {
+          tenant: {
+            baseUrl: upstream.info.baseUrl,
+            clientId: upstream.info.clientId,
+            institutionId: upstream.info.institutionId,
+            clientSecretEnv: 'BAQL_TEST_TENANT_SECRET',
+          },
+        },
+      }),
+    );
+    const prompted = openBaqlLanguage({ env: { ...env, XDG_CONFIG_HOME: xdg }, sandbox: SANDBOX });
+    try {
+      const declined = await cell(prompted, '%profile tenant', undefined, [undefined]);
+      expect(declined).toMatchObject({ _tag: 'Error', ename: 'ProfileError' });
+      expect(declined._tag === 'Error' && declined.evalue).toMatch(/BAQL_TEST_TENANT_SECRET/);
+      expect(declined.prompts).toEqual(['client secret for profile tenant: ']);
+      // The sandbox's documented sample secret (packages/sandbox README).
+      const opened = await cell(prompted, '%profile tenant', undefined, ['sandbox-secret']);
+      expect(ok(opened)['text/plain']).toBe('profile tenant');
+      const rows = ok(await cell(prompted, 'type:login since 7d | limit 2'));
+      expect((rows['application/json'] as { rows: unknown[] }).rows).toHaveLength(2);
+      expect(JSON.stringify(rows)).not.toContain('sandbox-secret');
+      expect(process.env['BAQL_TEST_TENANT_SECRET']).toBeUndefined();
+    } finally {
+      await prompted.shutdown();
+      await upstream.close();
+    }
   });
 
   it('interrupting aborts the query quickly', async () => {

@@ -6,11 +6,12 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { openSession, type Session } from '@baql/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKernelCli } from '../src/cli.js';
 
@@ -47,6 +48,7 @@ const ensureBuilt = async () => {
 };
 
 let tmp: string;
+let upstream: Session | undefined;
 let env: NodeJS.ProcessEnv;
 const KERNEL = 'baql-e2e';
 
@@ -79,9 +81,31 @@ describe.skipIf(!hasJupyter)('with a real Jupyter client', () => {
       BAQL_KERNEL_LOG: join(tmp, 'kernel.log'),
       PYTHONDONTWRITEBYTECODE: '1',
     };
+    // A configured "tenant" profile (a sandbox of this process) whose secret is not configured:
+    // the kernel must ask for it on stdin.
+    upstream = await openSession({
+      profile: 'sandbox',
+      sandbox: { events: 3000, days: 14, seed: 7 },
+      env,
+    });
+    await mkdir(join(tmp, 'xdg', 'baql'), { recursive: true });
+    await writeFile(
+      join(tmp, 'xdg', 'baql', 'config.json'),
+      JSON.stringify({
+        profiles: {
+          tenant: {
+            baseUrl: upstream.info.baseUrl,
+            clientId: upstream.info.clientId,
+            institutionId: upstream.info.institutionId,
+            clientSecretEnv: 'BAQL_E2E_TENANT_SECRET',
+          },
+        },
+      }),
+    );
   }, 300_000);
 
   afterAll(async () => {
+    await upstream?.close();
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
@@ -260,5 +284,11 @@ describe.skipIf(!hasJupyter)('with a real Jupyter client', () => {
     expect(sigint.seconds).toBeLessThan(2.5);
     expect(out['alive_after_sigint']).toBe(true);
     expect(out['after_restart']).toMatchObject({ status: 'ok', execution_count: 1 });
+    expect(out['stdin']).toEqual({
+      prompts: [{ prompt: 'client secret for profile tenant: ', password: true }],
+      reply: expect.objectContaining({ status: 'ok' }),
+      after: 'ok',
+    });
+    expect(await readFile(join(tmp, 'kernel.log'), 'utf8')).not.toContain('sandbox-secret');
   }, 300_000);
 });

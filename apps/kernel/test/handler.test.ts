@@ -287,7 +287,7 @@ describe('protocol handler', () => {
   });
 
   it('asks for input on stdin when allow_stdin, and never logs the value', async () => {
-    const { handler, replies, logs } = setup();
+    const { handler, replies, logs, sent } = setup();
     const running = handler.receive(
       'shell',
       request('execute_request', { code: 'ask secret?', allow_stdin: true }),
@@ -300,6 +300,19 @@ describe('protocol handler', () => {
     const answer = { ...request('input_reply', { value: 's3cr3t' }), parent_header: ask!.header };
     await handler.receive('stdin', answer);
     await running;
+    // jupyter_client's reply has no parent header: it answers the one pending request.
+    const second = handler.receive(
+      'shell',
+      request('execute_request', { code: 'ask again?', allow_stdin: true }),
+    );
+    await new Promise((r) => setTimeout(r, 10));
+    await handler.receive('stdin', request('input_reply', { value: 'orphan' }));
+    await second;
+    expect(
+      sent
+        .filter((s) => s.message.header.msg_type === 'execute_result')
+        .map((s) => s.message.content['data']),
+    ).toEqual([{ 'text/plain': 's3cr3t' }, { 'text/plain': 'orphan' }]);
     expect(replies('shell')[0]!.content['status']).toBe('ok');
     expect(logs.join('\n')).not.toContain('s3cr3t');
   });

@@ -108,6 +108,18 @@ def main() -> int:
         km.restart_kernel(now=False)
         kc.wait_for_ready(timeout=TIMEOUT)
         out["after_restart"] = execute(kc, "%events")["reply"]
+
+        # A profile without its secret: the kernel asks on stdin (hidden), the client answers.
+        prompts = []
+
+        def answer(msg):
+            prompts.append(msg["content"])
+            kc.input("sandbox-secret")
+
+        reply = kc.execute_interactive("%profile tenant", allow_stdin=True, stdin_hook=answer,
+                                       output_hook=lambda msg: None, timeout=TIMEOUT)
+        out["stdin"] = {"prompts": prompts, "reply": reply["content"],
+                        "after": execute(kc, "type:login since 7d | limit 2")["reply"]["status"]}
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=False)
