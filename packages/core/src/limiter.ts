@@ -23,9 +23,9 @@ export class Limiter {
   get active(): number {
     return this.#active;
   }
-  /** Runs `fn` when a slot is free. */
-  async run<A>(fn: () => Promise<A>, signal?: AbortSignal): Promise<A> {
-    await this.#acquire(signal);
+  /** Runs `fn` when a slot is free; an `urgent` caller goes before the others waiting. */
+  async run<A>(fn: () => Promise<A>, signal?: AbortSignal, urgent = false): Promise<A> {
+    await this.#acquire(signal, urgent);
     try {
       return await fn();
     } finally {
@@ -47,7 +47,7 @@ export class Limiter {
       this.#wake();
     }
   }
-  #acquire(signal?: AbortSignal): Promise<void> {
+  #acquire(signal: AbortSignal | undefined, urgent: boolean): Promise<void> {
     if (this.#active < this.#limit) {
       this.#active += 1;
       return Promise.resolve();
@@ -65,7 +65,8 @@ export class Limiter {
       };
       if (signal?.aborted) return reject(signal.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.#waiters.push(go);
+      if (urgent) this.#waiters.unshift(go);
+      else this.#waiters.push(go);
     });
   }
   #release(): void {

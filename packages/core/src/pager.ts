@@ -35,6 +35,8 @@ export interface QueryCounters {
 export type PageFetcher = (
   criteria: SearchCriteria,
   signal: AbortSignal,
+  /** Whether the consumer is waiting for this page (it goes before queued prefetches). */
+  urgent?: boolean,
 ) => Promise<E.Either<BaqlReason, Page>>;
 
 /** The search path of the current API. */
@@ -60,7 +62,7 @@ export function createPageFetcher(options: PageFetcherOptions): PageFetcher {
       if (info.throttled) limiter.throttled();
     },
   };
-  return async (criteria, signal) => {
+  return async (criteria, signal, urgent = false) => {
     const body = JSON.stringify(criteria);
     let sent;
     try {
@@ -82,6 +84,7 @@ export function createPageFetcher(options: PageFetcherOptions): PageFetcher {
             signal,
           )(),
         signal,
+        urgent,
       );
     } catch {
       return E.left({ _tag: 'Aborted' } as const);

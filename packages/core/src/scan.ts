@@ -80,8 +80,9 @@ export async function* scanRequest(
   const base: SearchCriteria = { ...criteria, pageSize };
   const run = async (
     task: Task,
+    urgent: boolean,
   ): Promise<E.Either<BaqlReason, { rows: readonly Row[]; next: Task[] }>> => {
-    const page = await fetchPage(task.criteria, signal);
+    const page = await fetchPage(task.criteria, signal, urgent);
     if (E.isLeft(page)) return page;
     const after = task.after;
     const rows =
@@ -145,7 +146,8 @@ export async function* scanRequest(
         budget.used += 1;
         t.counted = true;
       }
-      t.promise = run(t);
+      // The consumer waits for the head: its request goes before queued prefetches.
+      t.promise = run(t, i === 0);
     }
   };
   const release = (t: Task) => {
@@ -158,7 +160,7 @@ export async function* scanRequest(
     startAhead();
     while (queue.length > 0) {
       const head = queue.shift() as Task;
-      if (head.promise === undefined) head.promise = run(head);
+      if (head.promise === undefined) head.promise = run(head, true);
       const result = await (head.promise as Promise<
         E.Either<BaqlReason, { rows: readonly Row[]; next: Task[] }>
       >);
