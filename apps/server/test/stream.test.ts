@@ -212,9 +212,30 @@ describe('time limit and graceful shutdown', () => {
 describe('graceful shutdown', () => {
   let s: Stack;
   beforeAll(async () => {
-    s = await startStack({ client: { pageSize: 50, concurrency: 1 }, limits: { shutdownMs: 300 } });
+    s = await startStack({
+      client: { pageSize: 50, concurrency: 1 },
+      limits: { shutdownMs: 300, maxInFlight: 1 },
+    });
   }, 60_000);
   afterAll(async () => s?.close());
+
+  it('refuses queries above the in-flight limit with 503 and Retry-After', async () => {
+    s.session.sandbox?.setFaults({ latencyMs: 600 });
+    try {
+      const [a, b] = await Promise.all([
+        post(s.base, '/v1/query', { query: 'type:login since 1h', limit: 1 }),
+        new Promise((r) => setTimeout(r, 150)).then(() =>
+          post(s.base, '/v1/query', { query: 'type:login since 1h', limit: 1 }),
+        ),
+      ]);
+      expect(a.status).toBe(200);
+      expect(b.status).toBe(503);
+      expect(b.headers.get('retry-after')).toBe('1');
+      expect(await problemOf(b)).toMatchObject({ code: 'unavailable' });
+    } finally {
+      s.session.sandbox?.setFaults({});
+    }
+  });
 
   it('drains in-flight streams within the deadline and refuses new work while closing', async () => {
     s.session.sandbox?.setFaults({ latencyMs: 100 });
