@@ -173,14 +173,20 @@ export default async function sandboxSuite(): Promise<BenchLine[]> {
     const httpAll = async (): Promise<number> =>
       (await page(info, bearer, window)) +
       (await page(info, bearer, { ...window, eventType: 'system' }));
-    await httpAll();
-    rawAll();
-    const t0 = performance.now();
-    const served = await httpAll();
-    const httpSeconds = (performance.now() - t0) / 1000;
-    const t1 = performance.now();
-    const scanned = rawAll();
-    const rawSeconds = (performance.now() - t1) / 1000;
+    // Rounds alternate HTTP and raw runs and keep the best of each: the machine is shared and
+    // noisy, and alternating exposes both to the same background load.
+    let httpSeconds = Infinity;
+    let rawSeconds = Infinity;
+    let served = 0;
+    let scanned = 0;
+    for (let round = 0; round < 2; round += 1) {
+      const t0 = performance.now();
+      served = await httpAll();
+      httpSeconds = Math.min(httpSeconds, (performance.now() - t0) / 1000);
+      const t1 = performance.now();
+      scanned = rawAll();
+      rawSeconds = Math.min(rawSeconds, (performance.now() - t1) / 1000);
+    }
     if (served !== scanned)
       throw new Error(`HTTP served ${served} records, the raw scan read ${scanned}`);
     const httpRate = served / httpSeconds;
@@ -192,21 +198,33 @@ export default async function sandboxSuite(): Promise<BenchLine[]> {
       )
       .pluck();
     const user = { ...window, userId: info.loginId, userIdType: 'loginId' };
-    const userHttp = await medianMs(
-      () =>
-        Promise.all([
-          page(info, bearer, user),
-          page(info, bearer, { ...user, eventType: 'system' }),
-        ]),
-      7,
-    );
-    const userRaw = await medianMs(
-      () =>
-        userScan
-          .all(info.institutionId, info.loginId, start, end)
-          .map((a) => JSON.parse(a as string) as unknown),
-      7,
-    );
+    const httpTimes: number[] = [];
+    const rawTimes: number[] = [];
+    for (let i = 0; i < 11; i += 1) {
+      httpTimes.push(
+        await medianMs(
+          () =>
+            Promise.all([
+              page(info, bearer, user),
+              page(info, bearer, { ...user, eventType: 'system' }),
+            ]),
+          1,
+        ),
+      );
+      rawTimes.push(
+        await medianMs(
+          () =>
+            userScan
+              .all(info.institutionId, info.loginId, start, end)
+              .map((a) => JSON.parse(a as string) as unknown),
+          1,
+        ),
+      );
+    }
+    const median = (xs: number[]) =>
+      [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+    const userHttp = median(httpTimes);
+    const userRaw = median(rawTimes);
     return [
       {
         name: `sandbox 90-day all-events paging (${served} records, HTTP+gzip+parse) vs raw SQLite scan`,
