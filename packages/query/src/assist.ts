@@ -10,6 +10,7 @@ import { tokenMatcher, type IToken, type TokenType } from 'chevrotain';
 import { defaultCatalog, indexCatalog, type Catalog } from './catalog.js';
 import { baqlParser, START_RULE } from './grammar.js';
 import { STAGE_NAMES } from './parse.js';
+import { lex } from './lexer.js';
 import * as T from './tokens.js';
 
 /** Whether the input can run as it is, and how far to indent the next line if not. @since 0.1.0 */
@@ -55,7 +56,7 @@ const DANGLING: readonly TokenType[] = [
  */
 export function isComplete(text: string): Completeness {
   if (/\\\s*$/.test(text)) return { complete: false, indent: 2 };
-  const { tokens } = T.baqlLexer.tokenize(text);
+  const { tokens } = lex(text);
   let depth = 0;
   for (const t of tokens) {
     if (tokenMatcher(t, T.LParen) || tokenMatcher(t, T.LBracket)) depth += 1;
@@ -104,9 +105,9 @@ const isTimeKw = (t: IToken | undefined): boolean =>
  * @since 0.1.0
  */
 export function highlight(text: string): HighlightSpan[] {
-  const lex = T.baqlLexer.tokenize(text);
+  const lexed = lex(text);
   const spans: HighlightSpan[] = [];
-  const tokens = lex.tokens;
+  const tokens = lexed.tokens;
   let inStage = false;
   let stageHead: IToken | undefined;
   let timeLeft = 0;
@@ -193,9 +194,9 @@ export function highlight(text: string): HighlightSpan[] {
     else category = NUMBER.test(t.image) ? 'number' : 'value';
     spans.push({ start, end, category });
   }
-  for (const c of lex.groups['comments'] ?? [])
+  for (const c of lexed.comments)
     spans.push({ start: c.startOffset, end: c.startOffset + c.image.length, category: 'comment' });
-  for (const e of lex.errors)
+  for (const e of lexed.errors)
     spans.push({ start: e.offset, end: e.offset + Math.max(1, e.length), category: 'error' });
   return spans.sort((a, b) => a.start - b.start);
 }
@@ -318,7 +319,7 @@ export function complete(
   let end = at;
   while (end < text.length && PARTIAL.test(text[end] ?? '')) end += 1;
   const typed = text.slice(start, at);
-  const before = T.baqlLexer.tokenize(text.slice(0, start)).tokens;
+  const before = lex(text.slice(0, start)).tokens;
   const index = indexCatalog(catalog);
   const items: (CompletionItem & { score: number; rank: number })[] = [];
   const add = (

@@ -62,6 +62,11 @@ class BaqlParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
+  /** Turns chevrotain's error recovery on (report every error) or off (fast path for valid input). */
+  setRecovery(on: boolean): void {
+    (this as unknown as { recoveryEnabled: boolean }).recoveryEnabled = on;
+  }
+
   private note(
     code: string,
     message: string,

@@ -8,6 +8,7 @@ import { EOF, tokenMatcher, type IRecognitionException, type IToken } from 'chev
 import type { QueryNode } from './ast.js';
 import { diagnosticAt, LineIndex, type Diagnostic } from './diagnostic.js';
 import { baqlParser } from './grammar.js';
+import { lex } from './lexer.js';
 import * as T from './tokens.js';
 
 /** The result of {@link parse}: the tree (partial when there are errors) and the diagnostics. @since 0.1.0 */
@@ -197,9 +198,9 @@ function explainError(
  */
 export function parse(text: string): ParseResult {
   const index = new LineIndex(text);
-  const lex = T.baqlLexer.tokenize(text);
+  const lexed = lex(text);
   const diagnostics: Diagnostic[] = [];
-  for (const err of lex.errors) {
+  for (const err of lexed.errors) {
     const ch = text.slice(err.offset, err.offset + 1);
     const hints: string[] = [];
     if (ch === '&') hints.push('write `AND`');
@@ -218,11 +219,21 @@ export function parse(text: string): ParseResult {
     );
   }
   const parser = baqlParser;
-  parser.input = lex.tokens;
-  parser.notes = [];
   let ast: QueryNode;
   try {
-    ast = parser.query() ?? {
+    // Fast path: most queries are valid, and recovery costs time on every rule. Only when there
+    // are errors, parse again with recovery on to report all of them.
+    parser.setRecovery(false);
+    parser.input = lexed.tokens;
+    parser.notes = [];
+    let first = parser.query();
+    if (parser.errors.length > 0) {
+      parser.setRecovery(true);
+      parser.input = lexed.tokens;
+      parser.notes = [];
+      first = parser.query();
+    }
+    ast = first ?? {
       type: 'query',
       time: [],
       stages: [],
@@ -249,7 +260,7 @@ export function parse(text: string): ParseResult {
   }
   const seen = new Set<string>();
   for (const e of parser.errors) {
-    const x = explainError(e, lex.tokens, text);
+    const x = explainError(e, lexed.tokens, text);
     const key = `${x.start}:${x.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -276,7 +287,7 @@ export function parse(text: string): ParseResult {
       ),
     );
   }
-  const comments = (lex.groups['comments'] ?? []).map((t) => ({
+  const comments = lexed.comments.map((t) => ({
     text: t.image,
     range: { start: t.startOffset, end: t.startOffset + t.image.length },
   }));
@@ -298,6 +309,6 @@ function levenshtein1(a: string, b: string): boolean {
 
 /** The lexer's tokens of a text (for tools that need them). @since 0.1.0 */
 export function tokenize(text: string): { tokens: IToken[]; comments: IToken[] } {
-  const lex = T.baqlLexer.tokenize(text);
-  return { tokens: lex.tokens, comments: lex.groups['comments'] ?? [] };
+  const lexed = lex(text);
+  return { tokens: lexed.tokens, comments: lexed.comments };
 }

@@ -35,7 +35,8 @@ const isBase = (c: string | undefined): boolean => {
 };
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
 
-function matchWord(text: string, offset: number, tokens: IToken[]): [string] | null {
+/** The custom matcher of {@link Word} (exported for the fast lexer). */
+export function matchWord(text: string, offset: number, tokens: IToken[]): [string] | null {
   const first = text[offset];
   let i = offset;
   if (first === '-') {
