@@ -156,6 +156,8 @@ describe('HTTP service over real HTTP against the sandbox', () => {
       const sent = s.transactionIds.slice(before);
       expect(sent.length).toBeGreaterThan(0);
       for (const id of sent) expect(id.slice(0, 24)).toBe(tx.slice(0, 24));
+      // The sandbox's own request log saw the caller's trace id as the transactionId.
+      expect(s.sandboxLog.some((line) => line.includes(`tx=${tx}`))).toBe(true);
     });
 
     it('answers a bad query with 400 problem+json carrying the diagnostics with spans', async () => {
@@ -317,6 +319,9 @@ describe('HTTP service over real HTTP against the sandbox', () => {
       expect(typeof line?.['durationMs']).toBe('number');
       const all = JSON.stringify(s.logs);
       for (const key of Object.values(KEYS)) expect(all).not.toContain(key);
+      // No query results in the logs either.
+      expect(all).not.toContain('ReqCtx_loginId');
+      expect(all).not.toContain('"rows"');
     });
   });
 });
