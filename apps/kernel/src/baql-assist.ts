@@ -143,18 +143,18 @@ const plainFromMarkdown = (markdown: string) => markdown.replace(/\*\*|`{1,3}(js
 
 /**
  * Inspects at `cursor`: documentation of the field, attribute, event id or magic under the
- * cursor, and the compiled requests of the cell's query.
+ * cursor, and the compiled requests of the cell's query (at detail level 1, its plan in words).
  *
  * @since 0.1.0
  */
-export function assistInspect(
+export async function assistInspect(
   code: string,
   cursor: number,
   detailLevel: number,
   session: SessionLike | undefined,
   toolkit: QueryToolkit,
   params: Readonly<Record<string, string>>,
-): Inspection {
+): Promise<Inspection> {
   const sections: string[] = [];
   const term = termAt(code, cursor);
   const catalog = session?.catalog;
@@ -190,10 +190,16 @@ export function assistInspect(
       sections.push(
         `**Compiled request${requests.length === 1 ? '' : 's'}** (${requests.length}):\n\n\`\`\`json\n${JSON.stringify(requests, null, 2)}\n\`\`\``,
       );
+      // Shift+Tab twice (detail level 1): the plan in words as well.
+      if (detailLevel >= 1) {
+        sections.push(
+          `**Plan**\n\n\`\`\`\n${await session.client.explain(query, { params })}\n\`\`\``,
+        );
+      }
     } catch (error) {
       const reason = toolkit.reasonOf(error);
       const diagnostics = reason?.diagnostics ?? [];
-      if (sections.length === 0 && diagnostics.length > 0 && detailLevel >= 0) {
+      if (sections.length === 0 && diagnostics.length > 0) {
         sections.push(
           `\`\`\`\n${diagnostics.map((d) => toolkit.renderDiagnostic(query, d)).join('\n')}\n\`\`\``,
         );

@@ -272,6 +272,11 @@ describe('BAQL content assist', () => {
     expect(String(field.data['text/markdown'])).toContain('**segment**');
     expect(String(field.data['text/markdown'])).toContain('values: retail, business');
     expect(String(field.data['text/markdown'])).toContain('"userType"');
+    const detailed = await language.inspect('segment:retail since 1d', 3, 1);
+    expect(String(detailed.data['text/markdown'])).toContain('**Plan**');
+    expect(String(field.data['text/markdown'])).not.toContain('**Plan**');
+    const bad = await language.inspect('type=login', 2, 0);
+    expect(String(bad.data['text/plain'])).toContain('BAQL_FOREIGN_SYNTAX');
     const event = await language.inspect('type:login', 7, 0);
     expect(String(event.data['text/markdown'])).toContain('**login** (user event)');
     const magic = await language.inspect('%values x', 3, 0);
