@@ -23,19 +23,9 @@ export function planQuery(
   return r._tag === 'Left' ? E.left(r.left) : E.right(r.right);
 }
 
-type Explainer = (plan: Plan, options?: unknown) => string;
-
-/** The human explanation of a plan (the query package's `explain`, else the requests as JSON). */
+/** The human explanation of a plan (requests, residual, pipeline, notes), from `@baql/query`. */
 export function explainPlan(plan: PlanLike): string {
-  const explain = (Q as unknown as { explain?: Explainer }).explain;
-  if (typeof explain === 'function') return explain(plan);
-  const lines = [
-    `window ${plan.window.start} → ${plan.window.end}${plan.window.defaulted ? ' (default)' : ''}`,
-  ];
-  plan.requests.forEach((r, i) => lines.push(`request ${i + 1}: ${JSON.stringify(r)}`));
-  if (plan.residual !== null) lines.push(`residual: ${plan.residual.text}`);
-  for (const n of plan.notes) lines.push(`note: ${n}`);
-  return lines.join('\n');
+  return Q.explain(plan);
 }
 
 /** The residual predicate of a plan (undefined when the requests alone are exact). */

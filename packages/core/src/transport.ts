@@ -278,6 +278,14 @@ export function createTransport(options: TransportOptions): Transport {
         if (E.isRight(result)) {
           const res = result.right;
           events?.onResponse?.({ status: res.status, bytes: res.bytes });
+          log?.debug?.('response', {
+            method: request.method,
+            path: request.path,
+            status: res.status,
+            transactionId: info.transactionId,
+            attempt: retry,
+            bytes: res.bytes,
+          });
           const peek = res.status >= 400 ? peekErrorBody(res.body) : {};
           if (!isRetryable(res.status, peek.code, peek.message)) return E.right(res);
           status = res.status;
