@@ -5,7 +5,9 @@
  * @module
  */
 import {
+  accessSync,
   closeSync,
+  constants,
   existsSync,
   mkdirSync,
   openSync,
@@ -197,7 +199,14 @@ export function openDataset(o: DatasetOptions): Dataset {
     return { store, info: populate(store, o), location: o.db, generated: true };
   }
   const dir = cacheDir();
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch {
+    // no writable cache directory (read-only home, sandboxed CI): generate in memory instead
+    const store = new Store(':memory:');
+    return { store, info: populate(store, o), location: ':memory:', generated: true };
+  }
   const day = new Date(o.now).toISOString().slice(0, 10).replace(/-/g, '');
   const stem = `sandbox-v${STORE_VERSION}-s${o.seed}-n${o.events}-d${o.days}-${o.institutions.join('_')}`;
   const file = join(dir, `${stem}-${day}.db`);

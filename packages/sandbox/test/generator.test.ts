@@ -192,6 +192,29 @@ describe('datasets and import', () => {
     }
   });
 
+  it('falls back to memory when the cache directory cannot be written', () => {
+    const old = process.env.BAQL_CACHE_DIR;
+    const blocker = join(dir, 'not-a-dir');
+    writeFileSync(blocker, 'a file where the cache directory should be');
+    process.env.BAQL_CACHE_DIR = join(blocker, 'cache');
+    try {
+      const d = openDataset({
+        seed: 1,
+        events: 300,
+        days: 5,
+        institutions: ['00016'],
+        now: END,
+        memoryThreshold: 0,
+      });
+      expect(d.location).toBe(':memory:');
+      expect(d.store.eventCount()).toBeGreaterThan(200);
+      d.store.close();
+    } finally {
+      if (old === undefined) delete process.env.BAQL_CACHE_DIR;
+      else process.env.BAQL_CACHE_DIR = old;
+    }
+  });
+
   it('takes over a stale generation lock of the cache', () => {
     const old = process.env.BAQL_CACHE_DIR;
     const cache = join(dir, 'stale');
