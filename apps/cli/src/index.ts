@@ -26,5 +26,4 @@ export { streamWriter, stringWriter } from './output/writer.js';
 export type { TextWriter } from './output/writer.js';
 export { createProgressLine, progressText } from './progress.js';
 export type { ProgressEvent, ProgressLine } from './progress.js';
-export { parseSavedFile, bindSavedParams, savedFileText, usedParams } from './saved.js';
-export type { SavedParam, SavedQuery } from './saved.js';
+export { bindSavedParams, savedQueryText, usedParams } from './saved.js';

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { History } from '../src/repl/history.js';
 import { LineEditor, commonPrefix, type LineEditorOptions } from '../src/repl/line-editor.js';
-import { fuzzyFilter, fuzzyScore, colourSpans } from '../src/repl/assist.js';
+import { colourSpans } from '../src/repl/assist.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +80,8 @@ describe('line editor', () => {
 
   it('completes a single candidate in place and lists several', async () => {
     const items = [{ label: 'login' }, { label: 'logout' }, { label: 'transfer' }];
+    const fuzzyFilter = (typed: string, all: typeof items) =>
+      all.filter((i) => i.label.startsWith(typed));
     const { editor, type, screen } = setup({
       complete: (text, cursor) => {
         const start = text.lastIndexOf(':', cursor - 1) + 1;
@@ -123,14 +125,19 @@ describe('line editor', () => {
   });
 });
 
-describe('fuzzy completion', () => {
-  it('ranks prefixes first, then substrings, then subsequences', () => {
-    const labels = ['mfaChallenge', 'mfaEnrollment', 'login', 'managePayee'].map((label) => ({
-      label,
-    }));
-    expect(fuzzyFilter('mfach', labels).map((i) => i.label)).toEqual(['mfaChallenge']);
-    expect(fuzzyFilter('pay', labels).map((i) => i.label)).toEqual(['managePayee']);
-    expect(fuzzyScore('log', 'login')).toBeGreaterThan(fuzzyScore('log', 'xlogin') ?? 0);
+describe('completion helpers', () => {
+  it('finds the common prefix of candidates', () => {
     expect(commonPrefix(['logout', 'login'])).toBe('log');
+    expect(commonPrefix(['a'])).toBe('a');
+    expect(commonPrefix([])).toBe('');
+  });
+
+  it('colours spans and leaves the rest, line by line', () => {
+    expect(colourSpans('a:b\nc', [{ start: 0, end: 1, kind: 'field' }])).toBe(
+      '\x1b[36ma\x1b[0m:b\nc',
+    );
+    expect(colourSpans('"x\ny"', [{ start: 0, end: 5, kind: 'string' }])).toBe(
+      '\x1b[33m"x\x1b[0m\n\x1b[33my"\x1b[0m',
+    );
   });
 });

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { openSession, type Session } from '@baql/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bindSavedParams, collectBaqlFiles, parseSavedFile } from '../src/saved.js';
+import * as q from '@baql/query';
+import { bindSavedParams, collectBaqlFiles } from '../src/saved.js';
 import { ROOT } from './terminal.js';
 
 const { files } = collectBaqlFiles(['queries'], ROOT);
@@ -43,25 +44,25 @@ describe('the saved queries in queries/', () => {
   it('has at least 12 of them, each named after its file', () => {
     expect(files.length).toBeGreaterThanOrEqual(12);
     for (const path of files) {
-      const { file, problems } = parseSavedFile(readFileSync(path, 'utf8'));
-      expect(problems).toEqual([]);
-      expect(`${file.name}.baql`).toBe(path.split('/').pop());
-      expect(file.description?.length ?? 0).toBeGreaterThan(20);
+      const saved = q.parseSavedQuery(readFileSync(path, 'utf8'));
+      expect(saved.diagnostics).toEqual([]);
+      expect(`${saved.meta.name}.baql`).toBe(path.split('/').pop());
+      expect(saved.meta.description?.length ?? 0).toBeGreaterThan(20);
     }
   });
 
   it.each(files.map((f) => [relative(ROOT, f), f]))(
     '%s runs against the sandbox and finds rows',
     async (_name, path) => {
-      const { file } = parseSavedFile(readFileSync(path, 'utf8'));
+      const saved = q.parseSavedQuery(readFileSync(path, 'utf8'));
       const given = Object.fromEntries(
-        file.params
+        saved.meta.params
           .filter((p) => p.default === undefined)
           .map((p) => [p.name, values[p.name] ?? '']),
       );
-      const bound = bindSavedParams(file, { ...given, ...perQuery[file.name ?? ''] });
+      const bound = bindSavedParams(q, saved, { ...given, ...perQuery[saved.meta.name ?? ''] });
       if ('error' in bound) throw new Error(bound.error);
-      const result = await session.client.query(file.query, { params: bound.params });
+      const result = await session.client.query(saved.query, { params: bound.params });
       expect(result.rows.length, `${path} returned no rows`).toBeGreaterThan(0);
       expect(result.summary.requests).toBeGreaterThan(0);
     },

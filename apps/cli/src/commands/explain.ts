@@ -4,7 +4,7 @@
  * exits 2; with `--json` they are printed as `{"diagnostics": [...]}`.
  */
 import { EXIT, type CliIo } from '../io.js';
-import { loadQuery, tools } from '../lang.js';
+import { loadQuery } from '../lang.js';
 import type { ExplainCommandOptions } from '../program.js';
 import { parseAssignments } from '../repl/backslash.js';
 import { planJson } from './plan-json.js';
@@ -32,7 +32,11 @@ export async function explainCommand(
     else io.stderr.write(`${result.left.map((d) => q.renderDiagnostic(text, d)).join('\n')}\n`);
     return EXIT.invalid;
   }
+  const warnings = result.right.diagnostics.filter((d) => d.severity !== 'error');
+  if (warnings.length > 0 && !options.json) {
+    io.stderr.write(`${warnings.map((d) => q.renderDiagnostic(text, d)).join('\n')}\n`);
+  }
   if (options.json) io.stdout.write(`${JSON.stringify(planJson(result.right), null, 2)}\n`);
-  else io.stdout.write(`${tools(q).explain(result.right).replace(/\n?$/, '\n')}`);
+  else io.stdout.write(q.explain(result.right).replace(/\n?$/, '\n'));
   return EXIT.ok;
 }

@@ -1,13 +1,14 @@
 /**
- * `baql fmt [--check] <paths…>`: rewrites saved query files in canonical form (header order,
- * formatted query). With `--check` nothing is written; files that differ are listed and the exit
- * code is 1. A file whose query does not parse is reported and left alone (exit 2).
+ * `baql fmt [--check] <paths…>`: rewrites saved query files in canonical form (the header in a
+ * fixed order, the query through the language's formatter; comments kept). With `--check` nothing
+ * is written; files that differ are listed and the exit code is 1. A file with errors is reported
+ * as `file:line:col` and left alone (exit 2).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { EXIT, type CliIo } from '../io.js';
-import { loadQuery, tools } from '../lang.js';
-import { collectBaqlFiles, parseSavedFile, savedFileText } from '../saved.js';
+import { loadQuery } from '../lang.js';
+import { collectBaqlFiles } from '../saved.js';
 
 /** Runs `baql fmt`; resolves to the exit code. */
 export async function fmtCommand(
@@ -23,19 +24,19 @@ export async function fmtCommand(
   for (const path of files) {
     const shown = relative(io.cwd, path) || path;
     const text = readFileSync(path, 'utf8');
-    const { file, problems } = parseSavedFile(text);
-    const diagnostics = q.parse(file.query).diagnostics.filter((d) => d.severity === 'error');
-    if (problems.length > 0 || diagnostics.length > 0) {
-      for (const p of problems) io.stderr.write(`${shown}:${p.line}:${p.column}: ${p.message}\n`);
-      for (const d of diagnostics) {
-        io.stderr.write(
-          `${shown}:${d.span.start.line + file.queryLine - 1}:${d.span.start.column}: ${d.message}\n`,
-        );
+    const saved = q.parseSavedQuery(text);
+    const errors = [
+      ...saved.diagnostics,
+      ...q.parse(saved.query).diagnostics.map((d) => q.shiftDiagnostic(d, text, saved.queryOffset)),
+    ].filter((d) => d.severity === 'error');
+    if (errors.length > 0) {
+      for (const d of errors) {
+        io.stderr.write(`${shown}:${d.span.start.line}:${d.span.start.column}: ${d.message}\n`);
       }
       broken += 1;
       continue;
     }
-    const canonical = savedFileText(file, (query) => tools(q).format(query));
+    const canonical = q.format(text);
     if (canonical === text) continue;
     differ += 1;
     if (options.check) io.stdout.write(`${shown}: not formatted\n`);

@@ -8,12 +8,12 @@ import { resolve } from 'node:path';
 import { errorMessage, isBaqlError } from '../errors.js';
 import { executeQuery, summaryLine } from '../execute.js';
 import { EXIT, type CliIo } from '../io.js';
-import { renderDiagnostics, type Diagnostic } from '../lang.js';
+import { loadQuery, renderDiagnostics, type Diagnostic } from '../lang.js';
 import { formatFromPath, type OutputFormat } from '../output/format.js';
 import { streamWriter } from '../output/writer.js';
 import type { RunCommandOptions } from '../program.js';
 import { parseAssignments } from '../repl/backslash.js';
-import { bindSavedParams, parseSavedFile } from '../saved.js';
+import { bindSavedParams } from '../saved.js';
 
 async function readStdin(io: CliIo): Promise<string> {
   const chunks: Buffer[] = [];
@@ -54,12 +54,16 @@ export async function runCommand(
     io.stderr.write(`baql run: --param takes k=v, got ${invalid.join(' ')}\n`);
     return EXIT.invalid;
   }
-  const { file: saved, problems } = parseSavedFile(text);
-  if (problems.length > 0) {
-    for (const p of problems) io.stderr.write(`${source}:${p.line}:${p.column}: ${p.message}\n`);
+  const q = await loadQuery();
+  const saved = q.parseSavedQuery(text);
+  const headerErrors = saved.diagnostics.filter((d) => d.severity === 'error');
+  if (headerErrors.length > 0) {
+    for (const d of headerErrors) {
+      io.stderr.write(`${source}:${d.span.start.line}:${d.span.start.column}: ${d.message}\n`);
+    }
     return EXIT.invalid;
   }
-  const bound = bindSavedParams(saved, given);
+  const bound = bindSavedParams(q, saved, given);
   if ('error' in bound) {
     io.stderr.write(`baql run: ${bound.error}\n`);
     return EXIT.invalid;

@@ -15,11 +15,12 @@ import {
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { ParamValue } from '@baql/query';
 import type { Session } from '@baql/runtime';
 import { isBaqlError, errorMessage } from '../errors.js';
 import { executeQuery, summaryLine, type RunSummary } from '../execute.js';
 import type { CliIo } from '../io.js';
-import { balanced, loadQuery, renderDiagnostics, tools, type Query } from '../lang.js';
+import { balanced, loadQuery, renderDiagnostics, type Query } from '../lang.js';
 import {
   formatFromPath,
   isOutputFormat,
@@ -29,7 +30,7 @@ import {
 import { streamWriter, stringWriter } from '../output/writer.js';
 import type { ConnectionOptions } from '../program.js';
 import type { ProgressEvent } from '../progress.js';
-import { findSavedQuery, savedQueryText, loadSavedQuery, bindSavedParams } from '../saved.js';
+import { bindSavedParams, findSavedQuery, savedQueryText } from '../saved.js';
 import { BACKSLASH_HELP, parseAssignments, parseBackslash, splitRedirect } from './backslash.js';
 import { createCompleter, createHighlighter } from './assist.js';
 import { History } from './history.js';
@@ -84,7 +85,7 @@ export async function runRepl(io: CliIo, options: ConnectionOptions): Promise<nu
     continuation: '…> ',
     history,
     highlight: (text) => (query ? createHighlighter(query)(text) : text),
-    isComplete: (text) => (query ? tools(query).isComplete(text) : balanced(text)),
+    isComplete: (text) => (query ? query.isComplete(text) : balanced(text)),
     complete: async (text, cursor) => {
       const q = await loadQuery();
       return createCompleter(q, session?.catalog)(text, cursor);
@@ -167,7 +168,7 @@ export async function runRepl(io: CliIo, options: ConnectionOptions): Promise<nu
 
   const runQuery = async (
     line: string,
-    params: Record<string, string> = state.params,
+    params: Readonly<Record<string, ParamValue>> = state.params,
   ): Promise<void> => {
     const { query: text, file } = splitRedirect(line);
     const s = await getSession();
@@ -304,7 +305,10 @@ class ReplCommands {
     private readonly state: ReplState,
     private readonly editor: LineEditor,
     private readonly session: () => Promise<Session | undefined>,
-    private readonly runQuery: (line: string, params?: Record<string, string>) => Promise<void>,
+    private readonly runQuery: (
+      line: string,
+      params?: Readonly<Record<string, ParamValue>>,
+    ) => Promise<void>,
   ) {}
 
   private print(text: string): void {
@@ -345,7 +349,7 @@ class ReplCommands {
         const text = rest || this.state.lastQuery;
         if (!text) return this.print('Nothing to format: give a query, or run one first.');
         const q = await loadQuery();
-        const formatted = tools(q).format(text);
+        const formatted = q.format(text);
         this.print(formatted);
         return;
       }
@@ -400,14 +404,14 @@ class ReplCommands {
         const { params, invalid } = parseAssignments(assignments);
         if (invalid.length > 0) return this.print(`Parameters are k=v: ${invalid.join(' ')}`);
         const q = await loadQuery();
-        const saved = loadSavedQuery(q, path);
-        if ('diagnostics' in saved) {
-          this.print(saved.diagnostics);
-          return;
-        }
-        const bound = bindSavedParams(saved.file, { ...this.state.params, ...params });
+        const text = readFileSync(path, 'utf8');
+        const saved = q.parseSavedQuery(text);
+        const problems = saved.diagnostics.filter((d) => d.severity === 'error');
+        if (problems.length > 0)
+          return this.print(problems.map((d) => q.renderDiagnostic(text, d)).join('\n'));
+        const bound = bindSavedParams(q, saved, { ...this.state.params, ...params });
         if ('error' in bound) return this.print(bound.error);
-        await this.runQuery(saved.file.query, bound.params);
+        await this.runQuery(saved.query.trim(), bound.params);
         return;
       }
       case 'load':
@@ -417,9 +421,7 @@ class ReplCommands {
         const path = resolve(this.io.cwd, file);
         if (!existsSync(path)) return this.print(`No file ${file}.`);
         const q = await loadQuery();
-        const saved = loadSavedQuery(q, path);
-        this.state.nextBuffer =
-          'diagnostics' in saved ? readFileSync(path, 'utf8').trim() : saved.file.query.trim();
+        this.state.nextBuffer = q.parseSavedQuery(readFileSync(path, 'utf8')).query.trim();
         return;
       }
       case 'e':
