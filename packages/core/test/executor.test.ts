@@ -1,6 +1,7 @@
 /** The executor over real HTTP against the sandbox: paging, fan-out + dedupe, slicing, residuals, early stop. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonical, collect, lastDays, sandbox, wire, type Sandbox } from './helpers.js';
+import { createClient } from '../src/client.js';
 import { execute } from '../src/executor.js';
 
 let sb: Sandbox;
@@ -84,5 +85,45 @@ describe('executor on the sandbox', () => {
     }
     expect(ex.counters.pages).toBeLessThanOrEqual(3);
     w.transport.close();
+  });
+});
+
+describe('concurrency on the sandbox', () => {
+  it('never has more requests in flight than the limit, across fan-out and slices', async () => {
+    const sb2 = await sandbox({ faults: { latencyMs: 30 } });
+    try {
+      let active = 0;
+      let peak = 0;
+      const client = createClient({
+        baseUrl: sb2.url,
+        clientId: sb2.clientId,
+        clientSecret: sb2.clientSecret,
+        institutionId: sb2.institutionId,
+        concurrency: 3,
+        pageSize: 100,
+        retry: { baseMs: 5, capMs: 20 },
+        plugins: [
+          {
+            name: 'probe',
+            middleware: [
+              {
+                name: 'probe',
+                before: () => void (peak = Math.max(peak, (active += 1))),
+                after: () => void (active -= 1),
+              },
+            ],
+          },
+        ],
+      });
+      const now = new Date(Date.parse(sb2.dataRange.end) + 1000);
+      const users = sb2.users.slice(0, 6).map((u) => u.loginId);
+      const r = await client.query(`user:(${users.join(' OR ')}) OR type:login since 20d`, { now });
+      expect(r.rows.length).toBeGreaterThan(100);
+      expect(r.summary.requests).toBeGreaterThan(3);
+      expect(peak).toBe(3);
+      await client.close();
+    } finally {
+      await sb2.close();
+    }
   });
 });

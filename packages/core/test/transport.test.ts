@@ -173,4 +173,24 @@ describe('transport', () => {
     expect(seen).toHaveLength(5);
     expect(statuses).toEqual([200, 200, 200, 200, 200]);
   });
+
+  it('retries a body cut short (a truncated answer that ends cleanly) when JSON is expected', async () => {
+    const url = await serve((_req, res, n) => {
+      if (n === 1)
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"count":1,"bankingAct');
+      else
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end('{"count":0,"bankingActivities":[]}');
+    });
+    let retries = 0;
+    const t = createTransport({ baseUrl: url, retry: fast });
+    const r = await t.send(
+      { method: 'POST', path: '/', headers: {}, expectJson: true },
+      { onRetry: () => (retries += 1) },
+    )();
+    t.close();
+    expect(E.isRight(r) && r.right.json).toEqual({ count: 0, bankingActivities: [] });
+    expect(retries).toBe(1);
+  });
 });
