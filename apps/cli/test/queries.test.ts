@@ -4,11 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { openSession, type Session } from '@baql/runtime';
+import type { Session } from '@baql/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as q from '@baql/query';
 import { bindSavedParams, collectBaqlFiles } from '../src/saved.js';
 import { ROOT } from './terminal.js';
+
+// Loaded the way the CLI loads them (lazily), as the workspace's lint rules require.
+const q = await import('@baql/query');
+const { openSession } = await import('@baql/runtime');
 
 const { files } = collectBaqlFiles(['queries'], ROOT);
 

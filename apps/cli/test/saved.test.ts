@@ -1,4 +1,3 @@
-import * as q from '@baql/query';
 import { describe, expect, it } from 'vitest';
 import {
   parseAssignments,
@@ -7,6 +6,9 @@ import {
   splitWords,
 } from '../src/repl/backslash.js';
 import { bindSavedParams, savedQueryText, usedParams } from '../src/saved.js';
+
+// Loaded the way the CLI loads them (lazily), as the workspace's lint rules require.
+const q = await import('@baql/query');
 
 const FILE = `# name: failed-mfa
 # description: Failed MFA challenges
