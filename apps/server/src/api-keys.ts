@@ -138,6 +138,18 @@ export function authenticate(keys: readonly ApiKey[], presented: string): ApiKey
   return found;
 }
 
+/** The credential a request presents, and whether it came as a bearer token. */
+export function presentedCredential(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): { readonly value: string; readonly bearer: boolean } | undefined {
+  const value = presentedKey(headers);
+  if (value === undefined) return undefined;
+  return {
+    value,
+    bearer: typeof headers['x-api-key'] !== 'string' || headers['x-api-key'].trim() === '',
+  };
+}
+
 /** The key a request presents: `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
 export function presentedKey(
   headers: Readonly<Record<string, string | string[] | undefined>>,

@@ -15,10 +15,12 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import {
+  type ApiKey,
+  type RateLimit,
+  presentedCredential,
   authenticate,
   loadApiKeys,
   parseApiKeysEnv,
-  presentedKey,
   ApiKeyConfigError,
   type ApiKeyConfig,
 } from './api-keys.js';
@@ -40,6 +42,27 @@ import { childTraceParent, parseTraceParent, requestIdFrom, transactionIdFor } f
 import { SERVER_VERSION } from './version.js';
 
 const OPS_PATHS = new Set(['/livez', '/readyz', '/metrics']);
+
+/** The caller a bearer-token verifier vouches for, as a key without a hash; failures refuse. */
+async function bearerCaller(
+  verify: NonNullable<ServerOptions['verifyBearer']>,
+  token: string,
+  defaultRate: RateLimit,
+): Promise<ApiKey | undefined> {
+  let who;
+  try {
+    who = await verify(token);
+  } catch {
+    return undefined;
+  }
+  if (who === undefined || typeof who.name !== 'string' || who.name === '') return undefined;
+  return {
+    name: `token:${who.name}`,
+    hash: Buffer.alloc(0),
+    rights: { query: who.rights?.query ?? false, queries: who.rights?.queries ?? [] },
+    rateLimit: who.rateLimit ?? defaultRate,
+  };
+}
 
 function keysFromFile(path: string | undefined): ApiKeyConfig[] {
   if (path === undefined || path === '') return [];
@@ -117,14 +140,16 @@ export function createServer(options: ServerOptions): FastifyInstance {
   if (client === undefined) throw new TypeError('createServer needs a session or a client.');
   const env = options.env ?? process.env;
   const limits = resolveLimits(options.limits);
-  const keys = loadApiKeys(
-    [
-      ...(options.apiKeys ?? []),
-      ...keysFromFile(env['BAQL_API_KEYS_FILE']),
-      ...parseApiKeysEnv(env['BAQL_API_KEYS']),
-    ],
-    limits.rateLimit,
-  );
+  const keyConfigs = [
+    ...(options.apiKeys ?? []),
+    ...keysFromFile(env['BAQL_API_KEYS_FILE']),
+    ...parseApiKeysEnv(env['BAQL_API_KEYS']),
+  ];
+  // With a bearer-token verifier configured, API keys are optional; with neither, refuse to start.
+  const keys =
+    keyConfigs.length === 0 && options.verifyBearer !== undefined
+      ? []
+      : loadApiKeys(keyConfigs, limits.rateLimit);
   const metrics = createMetrics(options.metricsPrefix);
   const state: ServerState = {
     client,
@@ -286,7 +311,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   // Authentication, rate limits and rights for the API routes.
   app.register(async (api) => {
     api.addHook('onRequest', async (request, reply) => {
-      const presented = presentedKey(request.headers);
+      const presented = presentedCredential(request.headers);
       if (presented === undefined) {
         metrics.authFailures.inc({ reason: 'missing' });
         reply.header('www-authenticate', 'Bearer realm="baql"');
@@ -295,7 +320,10 @@ export function createServer(options: ServerOptions): FastifyInstance {
           'Send an API key as "Authorization: Bearer <key>" or "X-API-Key: <key>".',
         );
       }
-      const key = authenticate(state.keys, presented);
+      let key = authenticate(state.keys, presented.value);
+      if (key === undefined && options.verifyBearer !== undefined && presented.bearer) {
+        key = await bearerCaller(options.verifyBearer, presented.value, limits.rateLimit);
+      }
       if (key === undefined) {
         metrics.authFailures.inc({ reason: 'invalid' });
         reply.header('www-authenticate', 'Bearer realm="baql", error="invalid_token"');

@@ -9,7 +9,13 @@ export { runServe, SERVE_HELP } from './serve.js';
 export { hashKey, NO_KEY_HELP, ApiKeyConfigError, parseApiKeysEnv } from './api-keys.js';
 export type { ApiKeyConfig, KeyRights, RateLimit } from './api-keys.js';
 export { DEFAULT_LIMITS } from './options.js';
-export type { ReadyState, ServerLimits, ServerOptions, ServerSession } from './options.js';
+export type {
+  BearerCaller,
+  ReadyState,
+  ServerLimits,
+  ServerOptions,
+  ServerSession,
+} from './options.js';
 export type {
   ServerClient,
   ServerPlan,

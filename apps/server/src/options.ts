@@ -5,7 +5,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { LoggerOptions } from 'pino';
-import type { ApiKeyConfig, RateLimit } from './api-keys.js';
+import type { ApiKeyConfig, KeyRights, RateLimit } from './api-keys.js';
 import type { ServerClient } from './engine.js';
 
 /** Limits of the service. Every one is enforced with a problem answer, never silently. */
@@ -61,6 +61,13 @@ export interface ServerSession {
   close?(): Promise<void> | void;
 }
 
+/** Who a verified bearer token belongs to. */
+export interface BearerCaller {
+  readonly name: string;
+  readonly rights?: Partial<KeyRights>;
+  readonly rateLimit?: RateLimit;
+}
+
 /** Options of {@link createServer}. Give `session` or `client`. */
 export interface ServerOptions {
   /** A session from `@baql/runtime`'s `openSession`; its client runs the queries. */
@@ -83,6 +90,14 @@ export interface ServerOptions {
   readonly logger?: boolean | LoggerOptions | FastifyBaseLogger;
   /** Readiness check for `/readyz` (default: the client's own check, else ready). */
   readonly readiness?: () => Promise<ReadyState>;
+  /**
+   * Verifies bearer tokens that are not API keys (e.g. JWTs of your identity provider): resolve
+   * with the caller's name, rights (default: none) and rate limit, or `undefined` to refuse.
+   * With a verifier, API keys become optional.
+   */
+  readonly verifyBearer?: (
+    token: string,
+  ) => Promise<BearerCaller | undefined> | BearerCaller | undefined;
   /** Prefix of metric names. Default `baql_`. */
   readonly metricsPrefix?: string;
 }

@@ -18,6 +18,13 @@ describe('HTTP service over real HTTP against the sandbox', () => {
           '# name: user-logins\n# param: user (string, required) the login id\n# param: days (duration, default 1d)\ntype:login user:$user since $days\n',
       }),
       limits: { maxWindowDays: 30, maxRequests: 4, maxRows: 5000 },
+      extra: {
+        // Bearer tokens of an identity provider, beside the API keys.
+        verifyBearer: async (token: string) =>
+          token === 'idp-token-for-dashboard'
+            ? { name: 'dashboard', rights: { queries: ['logins'] } }
+            : undefined,
+      },
     });
   }, 60_000);
   afterAll(async () => s?.close());
@@ -46,6 +53,27 @@ describe('HTTP service over real HTTP against the sandbox', () => {
         body: JSON.stringify({ query: GOOD }),
       });
       expect(res.status).toBe(200);
+    });
+
+    it('accepts a bearer token its verifier vouches for, with that caller rights', async () => {
+      const list = await fetch(`${s.base}/v1/queries`, {
+        headers: { authorization: 'Bearer idp-token-for-dashboard' },
+      });
+      expect(list.status).toBe(200);
+      expect(
+        ((await list.json()) as { queries: { name: string }[] }).queries.map((q) => q.name),
+      ).toEqual(['logins']);
+      expect(
+        (await post(s.base, '/v1/query', { query: GOOD }, 'idp-token-for-dashboard')).status,
+      ).toBe(403);
+      expect((await post(s.base, '/v1/query', { query: GOOD }, 'idp-token-forged')).status).toBe(
+        401,
+      );
+      // A token is only a bearer credential, never an X-API-Key.
+      const asKey = await fetch(`${s.base}/v1/queries`, {
+        headers: { 'x-api-key': 'idp-token-for-dashboard' },
+      });
+      expect(asKey.status).toBe(401);
     });
 
     it('refuses free-form querying to a saved-queries-only key with 403', async () => {

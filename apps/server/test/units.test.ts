@@ -32,6 +32,13 @@ describe('api keys', () => {
     }
   });
 
+  it('refuses to start with no key (unless a bearer verifier is configured)', async () => {
+    const { createServer } = await import('../src/index.js');
+    expect(() => createServer({ client: {} as never, env: {} })).toThrow(/BAQL_API_KEYS/);
+    const app = createServer({ client: {} as never, env: {}, verifyBearer: () => undefined });
+    await app.close();
+  });
+
   it('refuses to start with no key and says how to configure one', () => {
     expect(() => loadApiKeys([], rate)).toThrow(ApiKeyConfigError);
     expect(() => loadApiKeys([], rate)).toThrow(/BAQL_API_KEYS="name=secret/);
