@@ -1,14 +1,16 @@
 /**
  * Runs a plan's pipeline over the executor's records, as an async stream, with the accumulators
- * of `@baql/query` (`createPipeline`: fields, sort, limit, count [by], top, dedup, timechart).
+ * of `@baql/query` (`createPipeline`: fields, sort, limit, count [by], top, dedup, timechart;
+ * `sort … | limit n` keeps only n rows, see `top-k.ts`).
  * Records are pushed as pages arrive; when the pipeline (a `limit`) or the caller's `limit` wants
  * no more input, iteration of the records stops, which cancels the paging. Aggregations hold
  * O(groups) memory; row pipelines hold nothing beyond the current page.
  *
  * @module
  */
-import { createPipeline, isAggregate, outputColumns } from '@baql/query';
+import { isAggregate, outputColumns } from '@baql/query';
 import type { BankingActivity, Catalog, Row, Stage } from '@baql/query';
+import { createBoundedPipeline } from './top-k.js';
 
 /** A result row: a record, or an aggregate row (`count` values are numbers). */
 export type OutputRow = Row;
@@ -67,7 +69,7 @@ export function runPipeline(
     }
     let out: OutputRow[] = [];
     let emitted = 0;
-    const sink = createPipeline(
+    const sink = createBoundedPipeline(
       stages,
       {
         catalog: options.catalog,
