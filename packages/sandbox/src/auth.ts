@@ -413,7 +413,7 @@ export class AuthService {
   bearer(header: string | undefined): Result<TokenInfo> {
     if (header === undefined || header.trim() === '') return fail(apiError('BAS_10101'));
     const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
-    if (!m) return fail(apiError('BAS_10101'));
+    if (!m) return fail(apiError('BAS_10101', { status: 403 })); // credentials, but not a Bearer token
     const value = m[1] ?? '';
     if (/^[\w-]+\.[\w-]+\.[\w-]*$/.test(value)) return fail(apiError('BAS_10104'));
     const t = this.tokens.get(value);

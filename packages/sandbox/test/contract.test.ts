@@ -170,11 +170,14 @@ describe('Banking Activities errors (BAS_)', () => {
     );
   });
 
-  it('BAS_10101: no Authorization header, or not a Bearer one', async () => {
+  it('BAS_10101: no Authorization header (401), or credentials that are not a Bearer token (403)', async () => {
     expectError(await searchRequest(sb, undefined, window()), 'BAS_10101');
-    expectError(
-      await searchRequest(sb, undefined, window(), { headers: { authorization: 'Basic abc' } }),
-      'BAS_10101',
+    const basic = await searchRequest(sb, undefined, window(), {
+      headers: { authorization: 'Basic abc' },
+    });
+    expectError(basic, 'BAS_10101', 403);
+    expect((basic.json as { message: string }).message).toBe(
+      'Full authentication was not provided in the request.',
     );
   });
 
