@@ -2,9 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isBaqlError } from '@baql/core';
-import { startSandbox } from '@baql/sandbox';
 import { describe, expect, it } from 'vitest';
 import { openSession } from '../src/index.js';
+
+// Loaded lazily, as the runtime loads it (the workspace's lint rule for lazy-loaded libraries).
+const { startSandbox } = await import('@baql/sandbox');
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'baql-runtime-'));
 
