@@ -96,6 +96,7 @@ export class Store {
     let st = this.statements.get(sql);
     if (!st) {
       st = this.db.prepare(sql);
+      if (this.statements.size >= 500) this.statements.clear(); // filter shapes vary without bound
       this.statements.set(sql, st);
     }
     return st;
