@@ -222,7 +222,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     reply.header('x-request-id', request.id);
     reply.header('x-transaction-id', request.baql.transactionId);
     if (trace !== undefined) reply.header('traceparent', childTraceParent(trace));
-    for (const [name, value] of Object.entries(apiSecurityHeaders)) reply.header(name, value);
+    reply.headers(apiSecurityHeaders);
     if (state.draining && !OPS_PATHS.has(request.url.split('?')[0] ?? '')) {
       reply.header('connection', 'close');
       throw new ProblemError('unavailable', 'The service is shutting down.', { retryAfter: 1 });

@@ -246,7 +246,20 @@ export function routeSchemas(limits: { readonly queryChars: number; readonly max
                 'The `POST /v1/banking-activities` bodies (SearchCriteria) the query sends.',
               items: { type: 'object', additionalProperties: true },
             },
-            plan: { type: 'object', additionalProperties: true, description: 'The whole plan.' },
+            residual: {
+              description:
+                'The part of the query evaluated on returned rows (null when the requests are exact).',
+            },
+            pipeline: {
+              type: 'array',
+              description: 'The `|` stages run on the rows (count, top, fields, ...).',
+              items: { type: 'object', additionalProperties: true },
+            },
+            notes: {
+              type: 'array',
+              items: { type: 'string' },
+              description: 'What the planner decided and why.',
+            },
             explain: { type: 'string', description: 'The plan explained for humans.' },
           },
           additionalProperties: false,

@@ -111,7 +111,9 @@ export function registerQueryRoutes(api: FastifyInstance, state: ServerState): v
       return {
         window: plan.window,
         requests: plan.requests,
-        plan,
+        residual: plan.residual ?? null,
+        pipeline: plan.pipeline ?? [],
+        notes: (plan.notes ?? []).map((n) => (typeof n === 'string' ? n : JSON.stringify(n))),
         ...(explain === undefined ? {} : { explain }),
       };
     },
