@@ -150,6 +150,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       set(await delegate(io, 'kernel', ['install', ...args]));
     });
 
+  kernel
+    .command('run')
+    .description('run the kernel for Jupyter (Jupyter starts it from the kernel spec; see its --help)')
+    .helpOption(false)
+    .allowUnknownOption(true)
+    .argument('[args...]')
+    .action(async (args: string[]) => {
+      const { delegate } = await import('./commands/delegate.js');
+      set(await delegate(io, 'kernel', ['run', ...args]));
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

@@ -50,6 +50,18 @@ describe.skipIf(!built)('baql (batch)', () => {
     expect(readme).toContain(stdout.trim());
   });
 
+  it('delegates sandbox, serve and kernel to their apps', async () => {
+    const sandbox = await baql(['sandbox', '--help']);
+    expect(sandbox.code).toBe(0);
+    expect(sandbox.stdout).toMatch(/^Usage: baql sandbox/m);
+    const serve = await baql(['serve', '--help']);
+    expect(serve.code).toBe(0);
+    expect(serve.stdout).toMatch(/^Usage: baql serve/m);
+    const kernel = await baql(['kernel', 'install', '--help']);
+    expect(kernel.code).toBe(0);
+    expect(kernel.stdout).toMatch(/install/);
+  });
+
   it('explains the mission example as exactly one request, in JSON', async () => {
     const { code, stdout } = await baql([
       'explain',

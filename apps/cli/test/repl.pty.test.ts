@@ -14,7 +14,10 @@ describe.skipIf(!built)('the REPL in a pseudo-terminal', () => {
 
   beforeAll(async () => {
     home = scratchDir();
-    term = Terminal.start([], { cwd: home, env: { BAQL_QUERIES_DIR: join(home, 'saved') } });
+    term = Terminal.start([], {
+      cwd: home,
+      env: { BAQL_QUERIES_DIR: join(home, 'saved'), EDITOR: 'sed -i s/transfer/logout/' },
+    });
     await term.waitFor(/embedded sandbox[\s\S]*Sample data[\s\S]*baql> /, { timeoutMs: 30_000 });
   }, 40_000);
 
@@ -66,6 +69,16 @@ describe.skipIf(!built)('the REPL in a pseudo-terminal', () => {
       { from: mark },
     );
     expect(out).toContain('mfaChallenge');
+    const before = term.mark();
+    term.type(KEYS.ctrlC);
+    await term.waitFor(/\^C\s*\nbaql> /, { from: before });
+  });
+
+  it('completes fuzzily: mfach becomes mfaChallenge', async () => {
+    const mark = term.mark();
+    await term.typeSlowly('type:mfach');
+    term.type(KEYS.tab);
+    await term.waitFor('baql> type:mfaChallenge', { from: mark });
     const before = term.mark();
     term.type(KEYS.ctrlC);
     await term.waitFor(/\^C\s*\nbaql> /, { from: before });
@@ -124,6 +137,15 @@ describe.skipIf(!built)('the REPL in a pseudo-terminal', () => {
     await term.waitFor(/\^C\s*\nbaql> /, { from: before });
     const history = readFileSync(join(home, '.baql', 'history', 'sandbox.jsonl'), 'utf8');
     expect(history).toContain('"type:login since 7d | count by segment"');
+  });
+  it('edits the last query in $EDITOR with \\e and brings it back to the prompt', async () => {
+    const mark = term.mark();
+    term.type('\\e\r');
+    // EDITOR (set above) rewrites `transfer` to `logout` in the file it is given.
+    await term.waitFor(/baql> type:logout since 7d \| count by segment/, { from: mark });
+    const before = term.mark();
+    term.type(KEYS.ctrlC);
+    await term.waitFor(/\^C\s*\nbaql> /, { from: before });
   });
 });
 
