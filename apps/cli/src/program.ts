@@ -152,7 +152,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   kernel
     .command('run')
-    .description('run the kernel for Jupyter (Jupyter starts it from the kernel spec; see its --help)')
+    .description(
+      'run the kernel for Jupyter (Jupyter starts it from the kernel spec; see its --help)',
+    )
     .helpOption(false)
     .allowUnknownOption(true)
     .argument('[args...]')
