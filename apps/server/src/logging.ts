@@ -8,24 +8,23 @@ import type { LoggerOptions } from 'pino';
 
 /** Paths pino censors in every log line. */
 export const REDACT_PATHS: readonly string[] = [
+  // Exact paths only: wildcard paths make every log call walk the object. The server never logs
+  // headers or rows itself; these are the places a secret could still slip in.
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'req.headers.cookie',
   'headers.authorization',
   'headers["x-api-key"]',
-  '*.authorization',
-  '*.clientSecret',
-  '*.client_secret',
-  '*.password',
-  '*.access_token',
-  '*.refresh_token',
-  '*.token',
-  '*.apiKey',
-  '*.key',
-  '*.rows',
+  'authorization',
+  'apiKey',
+  'key',
+  'token',
+  'password',
+  'clientSecret',
   'rows',
   'err.config',
   'err.request',
+  'err.headers',
 ];
 
 /** The server's pino options, merged over `overrides`. */
