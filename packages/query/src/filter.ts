@@ -50,19 +50,32 @@ export function litKey(l: Lit): string {
   return `${l.field.toLowerCase()}\u0000${l.op}\u0000${l.neg ? 1 : 0}\u0000${l.value}\u0000${(l.values ?? []).join('\u0001')}`;
 }
 
+function sameValues(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Whether two literals are the same condition (cheaper than comparing {@link litKey}s). */
+function sameLit(a: Lit, b: Lit): boolean {
+  return (
+    a === b ||
+    (a.op === b.op &&
+      a.neg === b.neg &&
+      a.value === b.value &&
+      a.field === b.field &&
+      sameValues(a.values, b.values))
+  );
+}
+
 function combine(kind: 'and' | 'or', items: readonly Filter[]): Filter {
   const absorbing = kind === 'or';
   const out: Filter[] = [];
-  let keys: string[] | undefined;
   // Returns true when the item absorbs the whole combination (false in AND, true in OR).
   const push = (p: Filter): boolean => {
     if (p.t === 'const') return p.value === absorbing;
-    if (p.t === 'lit') {
-      const k = litKey(p);
-      if (keys === undefined) keys = [];
-      if (keys.includes(k)) return false;
-      keys.push(k);
-    }
+    if (p.t === 'lit') for (const o of out) if (o.t === 'lit' && sameLit(o, p)) return false;
     out.push(p);
     return false;
   };

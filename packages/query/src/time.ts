@@ -19,6 +19,8 @@ const DURATION = /^(\d+)(s|m|h|d|w)$/i;
 
 /** Parses `7d`, `24h`, `90m`, `2w`, `30s` to milliseconds; undefined if not a duration. @since 0.1.0 */
 export function parseDuration(text: string): number | undefined {
+  const c = text.charCodeAt(0);
+  if (!(c >= 48 && c <= 57)) return undefined;
   const m = DURATION.exec(text);
   if (!m) return undefined;
   return Number(m[1]) * (UNIT_MS[(m[2] ?? 's').toLowerCase()] ?? 0);
