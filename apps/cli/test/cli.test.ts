@@ -3,7 +3,7 @@
  * with its exit codes (0 ok, 1 runtime, 2 invalid query).
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +48,17 @@ describe.skipIf(!built)('baql (batch)', () => {
     }
     const readme = readFileSync(join(ROOT, 'apps/cli/README.md'), 'utf8');
     expect(readme).toContain(stdout.trim());
+  });
+
+  it('is linked by npm through an executable launcher that exists before the build', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'apps/cli/package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
+    const launcher = join(ROOT, 'apps/cli', pkg.bin.baql ?? '');
+    expect(statSync(launcher).mode & 0o111).not.toBe(0);
+    expect(readFileSync(launcher, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const { stdout } = await exec(launcher, ['--version']);
+    expect(stdout.trim()).toBe('0.0.0');
   });
 
   it('delegates sandbox, serve and kernel to their apps', async () => {
