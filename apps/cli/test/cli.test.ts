@@ -180,7 +180,7 @@ describe.skipIf(!built)('baql (batch)', () => {
     expect(ran.stderr).toBe('');
     expect(ran.code).toBe(0);
     expect(ran.stdout.split('\n')[0]).toBe('time,type,session,channel,ip');
-  }, 60_000);
+  }, 180_000);
 
   it('streams ndjson to a pipe by default, stdout clean, and writes --out files', async () => {
     const dir = scratchDir();
@@ -197,14 +197,14 @@ describe.skipIf(!built)('baql (batch)', () => {
     expect(file.code).toBe(0);
     expect(readFileSync(join(dir, 'c.csv'), 'utf8').split('\n')[0]).toBe('channel,count');
     expect(file.stderr).toMatch(/rows? · /);
-  }, 60_000);
+  }, 180_000);
 
   it('reads the query from stdin and exits 2 on an invalid one', async () => {
     const dir = scratchDir();
     const bad = await baql(['run', '-'], { cwd: dir, input: 'type:login AND\n' });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/\^/);
-  }, 60_000);
+  }, 180_000);
 
   it('exits 1 with a clear message when the upstream fails', async () => {
     const dir = scratchDir();

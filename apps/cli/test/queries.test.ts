@@ -38,7 +38,7 @@ describe('the saved queries in queries/', () => {
     perQuery['user-yesterday'] = { user: busy };
     perQuery['user-sessions'] = { user: busy };
     perQuery['failed-mfa-for-user'] = { user: String(mfa.rows[0]?.user ?? busy) };
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     await session?.close();

@@ -12,14 +12,15 @@ describe.skipIf(!built)('the REPL in a pseudo-terminal', () => {
   let term: Terminal;
   let home: string;
 
+  // Generous: on a fresh machine the first sandbox start generates its cached data set.
   beforeAll(async () => {
     home = scratchDir();
     term = Terminal.start([], {
       cwd: home,
       env: { BAQL_QUERIES_DIR: join(home, 'saved'), EDITOR: 'sed -i s/transfer/logout/' },
     });
-    await term.waitFor(/embedded sandbox[\s\S]*Sample data[\s\S]*baql> /, { timeoutMs: 30_000 });
-  }, 40_000);
+    await term.waitFor(/embedded sandbox[\s\S]*Sample data[\s\S]*baql> /, { timeoutMs: 180_000 });
+  }, 200_000);
 
   afterAll(async () => {
     term.type(KEYS.ctrlC);
@@ -152,17 +153,17 @@ describe.skipIf(!built)('the REPL in a pseudo-terminal', () => {
 describe.skipIf(!built)('Ctrl-C during a slow query', () => {
   it('cancels the query (and its HTTP calls), never the REPL', async () => {
     const home = scratchDir();
-    const term = Terminal.start([], { cwd: home, env: { BAQL_SANDBOX_FAULTS: 'latencyMs=4000' } });
+    const term = Terminal.start([], { cwd: home, env: { BAQL_SANDBOX_FAULTS: 'latencyMs=8000' } });
     try {
-      await term.waitFor(/embedded sandbox[\s\S]*baql> /, { timeoutMs: 30_000 });
+      await term.waitFor(/embedded sandbox[\s\S]*baql> /, { timeoutMs: 180_000 });
       let mark = term.mark();
       await term.typeSlowly('type:login since 7d');
       term.type(KEYS.enter);
       await new Promise((r) => setTimeout(r, 700));
       const pressed = Date.now();
       term.type(KEYS.ctrlC);
-      const out = await term.waitFor(/Cancelled\.[\s\S]*baql> /, { from: mark, timeoutMs: 3000 });
-      expect(Date.now() - pressed).toBeLessThan(3000);
+      const out = await term.waitFor(/Cancelled\.[\s\S]*baql> /, { from: mark, timeoutMs: 6000 });
+      expect(Date.now() - pressed).toBeLessThan(6000);
       expect(out).not.toMatch(/rows? ·/);
       // Still alive and usable.
       mark = term.mark();
@@ -173,5 +174,5 @@ describe.skipIf(!built)('Ctrl-C during a slow query', () => {
     } finally {
       term.kill();
     }
-  }, 60_000);
+  }, 240_000);
 });

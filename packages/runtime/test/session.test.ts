@@ -31,7 +31,7 @@ describe('openSession', () => {
       await session.close();
       await session.close(); // idempotent
     }
-  }, 120_000);
+  }, 240_000);
 
   it('opens a configured profile against a remote API, with the secret from the environment', async () => {
     const sandbox = await startSandbox({ port: 0, events: 5000, days: 7, db: ':memory:' });
@@ -69,7 +69,7 @@ describe('openSession', () => {
       await session.close();
       await sandbox.close();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('fails with a clear ConfigError for an unknown profile or a bad fault spec', async () => {
     const error = await openSession({ cwd: scratch(), env: {}, profile: 'nope' }).catch(
@@ -98,5 +98,5 @@ describe('openSession', () => {
     } finally {
       await session.close();
     }
-  }, 60_000);
+  }, 180_000);
 });
