@@ -129,6 +129,20 @@ function explainError(
       hints,
     };
   }
+  if (rule === 'stage' && prev && (tokenMatcher(prev, T.Limit) || tokenMatcher(prev, T.Timechart)))
+    return {
+      message: `expected ${tokenMatcher(prev, T.Limit) ? 'a number' : 'an interval such as `1h`'} after \`${prev.image}\`, found ${f}`,
+      start,
+      end,
+      hints,
+    };
+  if (rule === 'stage' && prev && (tokenMatcher(prev, T.StageWord) || tokenMatcher(prev, T.Comma)))
+    return {
+      message: `expected a field name after \`${prev.image}\`, found ${f}`,
+      start,
+      end,
+      hints,
+    };
   if (rule === 'stage' || (prev && tokenMatcher(prev, T.Pipe)))
     return {
       message: `expected a pipeline stage after \`|\` (${STAGES}), found ${f}`,
@@ -176,6 +190,21 @@ function explainError(
       hints: [
         `to search an attribute named \`${tok.image}\`, write \`attr["${tok.image}"]:value\``,
       ],
+    };
+  const timeBefore = tokens.find(
+    (x) => x.startOffset < start && T.TIME_KEYWORDS.some((k) => tokenMatcher(x, k)),
+  );
+  if (
+    timeBefore &&
+    tok &&
+    tokenMatcher(tok, T.Word) &&
+    !tokens.some((x) => tokenMatcher(x, T.Pipe) && x.startOffset < start)
+  )
+    return {
+      message: `unexpected ${f}: the time clause (\`${timeBefore.image} …\`) goes before or after the whole condition`,
+      start,
+      end,
+      hints: ['move the time clause to the end, e.g. `user:1 type:login since 7d`'],
     };
   return {
     message: `expected a condition such as \`field:value\`, a \`(\` or a time clause, found ${f}`,

@@ -111,6 +111,15 @@ describe('parse', () => {
     );
     expect(parse('login').diagnostics[0]?.hints.join(' ')).toContain('no free-text search');
     expect(parse('type:"abc').diagnostics[0]?.message).toBe('this string has no closing quote');
+    expect(parse('type:login | sort').diagnostics[0]?.message).toBe(
+      'expected a field name after `sort`, found the end of the query',
+    );
+    expect(parse('type:login | limit').diagnostics[0]?.message).toContain(
+      'expected a number after `limit`',
+    );
+    expect(parse('user:1 since 7d type:login').diagnostics[0]?.hints).toContain(
+      'move the time clause to the end, e.g. `user:1 type:login since 7d`',
+    );
   });
 
   it('reports several errors at once thanks to error recovery', () => {
