@@ -76,7 +76,10 @@ export function searchSql(
   columns = 'attrs, ts, guid',
 ): SqlQuery {
   const where: string[] = ['inst = ?', 'ts >= ?', 'ts <= ?', 'kind = ?'];
-  const params: (string | number)[] = [institutionId, s.start, s.end, s.eventType];
+  // With a page position, the time upper bound is the position's own time, so the index range
+  // starts there (a row-value bound alone is not used by SQLite to seek and would scan from the top).
+  const upper = after ? Math.min(s.end, after.ts) : s.end;
+  const params: (string | number)[] = [institutionId, s.start, upper, s.eventType];
   if (s.eventIds.length > 0) {
     where.push(`event_id IN (${s.eventIds.map(() => '?').join(', ')})`);
     params.push(...s.eventIds);
@@ -98,8 +101,8 @@ export function searchSql(
     params.push(s.companyId);
   }
   if (after) {
-    where.push('(ts, guid) <= (?, ?)');
-    params.push(after.ts, after.guid);
+    where.push('(ts < ? OR (ts = ? AND guid <= ?))');
+    params.push(after.ts, after.ts, after.guid);
   }
   if (s.additionalFilters) where.push(groupSql(s.additionalFilters, params));
   params.push(limit);
