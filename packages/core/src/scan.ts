@@ -156,6 +156,23 @@ export async function* scanRequest(
       t.counted = false;
     }
   };
+  const mergeNextSparse = () => {
+    const j = queue.findIndex((t) => t.promise === undefined);
+    const a = queue[j];
+    const b = queue[j + 1];
+    if (j < 0 || a === undefined || b === undefined || b.promise !== undefined) return;
+    if (!a.splittable || !b.splittable || a.after !== undefined || b.after !== undefined) return;
+    if (a.criteria.nextPageToken !== undefined || b.criteria.nextPageToken !== undefined) return;
+    if (b.endMs + 1 !== a.startMs) return;
+    const merged: Task = {
+      criteria: { ...base, startTime: iso(b.startMs), endTime: iso(a.endMs) },
+      startMs: b.startMs,
+      endMs: a.endMs,
+      splittable: true,
+    };
+    queue.splice(j, 2, merged);
+    options.onRequests?.(-1);
+  };
   try {
     startAhead();
     while (queue.length > 0) {
@@ -167,6 +184,15 @@ export async function* scanRequest(
       release(head);
       if (E.isLeft(result)) throw new ScanFailure(result.left);
       queue.unshift(...result.right.next);
+      // A slice that came back less than half full says the estimate was too dense here: merge
+      // the next two slices not yet started (the time nearby is likely as sparse), so fewer
+      // requests are wasted. Coverage and order are unchanged.
+      if (
+        options.slicing &&
+        result.right.next.length === 0 &&
+        result.right.rows.length < pageSize / 2
+      )
+        mergeNextSparse();
       // Prefetch before handing the rows over, so paging overlaps with the consumer.
       startAhead();
       if (result.right.rows.length > 0) yield result.right.rows;
