@@ -207,7 +207,8 @@ export function createServer(options: ServerOptions): FastifyInstance {
   app.decorateRequest('baql', null as unknown as RequestState);
   app.addSchema(problemSchema);
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: no promise per request on the hot path.
+  app.addHook('onRequest', (request, reply, done) => {
     const trace = parseTraceParent(request.headers['traceparent']);
     request.baql = {
       startedAt: performance.now(),
@@ -225,11 +226,13 @@ export function createServer(options: ServerOptions): FastifyInstance {
     reply.headers(apiSecurityHeaders);
     if (state.draining && !OPS_PATHS.has(request.url.split('?')[0] ?? '')) {
       reply.header('connection', 'close');
-      throw new ProblemError('unavailable', 'The service is shutting down.', { retryAfter: 1 });
+      done(new ProblemError('unavailable', 'The service is shutting down.', { retryAfter: 1 }));
+      return;
     }
+    done();
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = routeOf(request);
     const status = String(reply.statusCode);
     const labels = { method: request.method, route, status };
@@ -248,6 +251,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
       },
       'request completed',
     );
+    done();
   });
 
   app.setErrorHandler((error, request, reply) => {
@@ -310,20 +314,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
 
   // Authentication, rate limits and rights for the API routes.
   app.register(async (api) => {
-    api.addHook('onRequest', async (request, reply) => {
-      const presented = presentedCredential(request.headers);
-      if (presented === undefined) {
-        metrics.authFailures.inc({ reason: 'missing' });
-        reply.header('www-authenticate', 'Bearer realm="baql"');
-        throw new ProblemError(
-          'unauthenticated',
-          'Send an API key as "Authorization: Bearer <key>" or "X-API-Key: <key>".',
-        );
-      }
-      let key = authenticate(state.keys, presented.value);
-      if (key === undefined && options.verifyBearer !== undefined && presented.bearer) {
-        key = await bearerCaller(options.verifyBearer, presented.value, limits.rateLimit);
-      }
+    const admit = (request: FastifyRequest, reply: FastifyReply, key: ApiKey | undefined): void => {
       if (key === undefined) {
         metrics.authFailures.inc({ reason: 'invalid' });
         reply.header('www-authenticate', 'Bearer realm="baql", error="invalid_token"');
@@ -339,10 +330,40 @@ export function createServer(options: ServerOptions): FastifyInstance {
         throw new ProblemError(
           'rate-limited',
           `This API key may send ${key.rateLimit.max} requests per ${key.rateLimit.windowMs / 1000} s.`,
-          {
-            retryAfter: decision.resetSeconds,
-          },
+          { retryAfter: decision.resetSeconds },
         );
+      }
+    };
+    api.addHook('onRequest', (request, reply, done) => {
+      try {
+        const presented = presentedCredential(request.headers);
+        if (presented === undefined) {
+          metrics.authFailures.inc({ reason: 'missing' });
+          reply.header('www-authenticate', 'Bearer realm="baql"');
+          throw new ProblemError(
+            'unauthenticated',
+            'Send an API key as "Authorization: Bearer <key>" or "X-API-Key: <key>".',
+          );
+        }
+        const key = authenticate(state.keys, presented.value);
+        if (key === undefined && options.verifyBearer !== undefined && presented.bearer) {
+          bearerCaller(options.verifyBearer, presented.value, limits.rateLimit).then(
+            (caller) => {
+              try {
+                admit(request, reply, caller);
+                done();
+              } catch (error) {
+                done(error as Error);
+              }
+            },
+            (error: unknown) => done(error as Error),
+          );
+          return;
+        }
+        admit(request, reply, key);
+        done();
+      } catch (error) {
+        done(error as Error);
       }
     });
     registerQueryRoutes(api, state);
