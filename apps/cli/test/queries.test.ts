@@ -27,8 +27,7 @@ describe('the saved queries in queries/', () => {
     const story = (id: string) => sandbox.stories.find((s) => s.id === id)?.loginId;
     values.user = story('account-takeover') ?? sandbox.users[0]!.loginId;
     values.company = sandbox.companies[0]!;
-    const top = await session.client.query('type:login result:Failure since 7d | top 1 ip');
-    values.ip = String(top.rows[0]?.ip ?? '');
+    perQuery['credential-stuffing-sources'] = { user: story('credential-stuffing') ?? '' };
     // Support questions are about an active customer: the one with the most events yesterday.
     const active = await session.client.query('kind:* yesterday | top 1 user');
     const busy = String(active.rows[0]?.user ?? sandbox.users[0]!.loginId);
@@ -39,6 +38,14 @@ describe('the saved queries in queries/', () => {
     perQuery['user-sessions'] = { user: busy };
     perQuery['failed-mfa-for-user'] = { user: String(mfa.rows[0]?.user ?? busy) };
   }, 240_000);
+
+  it('finds the planted credential-stuffing victim at the top of credential-stuffing', async () => {
+    const path = files.find((f) => f.endsWith('credential-stuffing.baql'))!;
+    const saved = q.parseSavedQuery(readFileSync(path, 'utf8'));
+    const result = await session.client.query(saved.query);
+    const victim = session.sandbox!.stories.find((s) => s.id === 'credential-stuffing')!.loginId;
+    expect(result.rows[0]).toMatchObject({ user: victim });
+  });
 
   afterAll(async () => {
     await session?.close();
