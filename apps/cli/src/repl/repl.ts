@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { ParamValue } from '@baql/query';
 import type { Session } from '@baql/runtime';
 import { isBaqlError, errorMessage } from '../errors.js';
-import { executeQuery, summaryLine, type RunSummary } from '../execute.js';
+import type { RunSummary } from '../execute.js';
 import type { CliIo } from '../io.js';
 import { balanced, loadQuery, renderDiagnostics, type Query } from '../lang.js';
 import {
@@ -181,6 +181,8 @@ export async function runRepl(io: CliIo, options: ConnectionOptions): Promise<nu
     onInterrupt = () => controller.abort();
     const toTerminal = target === undefined;
     const buffered = toTerminal && (format === 'table' || format === 'markdown');
+    // Loaded on the first query, not before the first prompt (the renderers take a while to load).
+    const { executeQuery, summaryLine } = await import('../execute.js');
     const collected = stringWriter();
     let fileStream: ReturnType<typeof createWriteStream> | undefined;
     if (target) {
@@ -490,7 +492,10 @@ class ReplCommands {
       case 'last': {
         if (!this.state.lastQuery) return this.print('No query yet.');
         this.print(this.state.lastQuery);
-        if (this.state.lastSummary) this.print(dim(summaryLine(this.state.lastSummary)));
+        if (this.state.lastSummary) {
+          const { summaryLine } = await import('../execute.js');
+          this.print(dim(summaryLine(this.state.lastSummary)));
+        }
         return;
       }
       case 'o':
