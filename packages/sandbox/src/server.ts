@@ -297,7 +297,9 @@ async function computePage(
   }
   const level = ctx.settings.gzipLevel;
   const body =
-    encoding === 'gzip' ? await gzipAsync(text, { level }) : await deflateAsync(text, { level });
+    encoding === 'gzip'
+      ? await gzipAsync(text, { level, chunkSize: 1 << 18 })
+      : await deflateAsync(text, { level, chunkSize: 1 << 18 });
   return {
     _tag: 'page',
     body,
