@@ -150,6 +150,35 @@ export function peekErrorBody(body: string): { code?: string; message?: string }
 
 class RequestTimeout extends Error {}
 
+/**
+ * Settles with `promise`, or rejects as soon as `signal` aborts: an injected fetch that ignores
+ * its signal (or a body read that does) must not keep an aborted query, its timers or its
+ * consumer's `return()` waiting for the upstream to answer.
+ */
+function abortable<A>(promise: Promise<A>, signal: AbortSignal): Promise<A> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<A>((resolve, reject) => {
+    const onAbort = () => {
+      promise.catch(() => undefined);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 /** Creates a {@link Transport}. */
 export function createTransport(options: TransportOptions): Transport {
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
@@ -176,25 +205,29 @@ export function createTransport(options: TransportOptions): Transport {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new RequestTimeout()), requestMs);
     const onAbort = () => controller.abort(request.signal?.reason);
-    request.signal?.addEventListener('abort', onAbort, { once: true });
+    if (request.signal?.aborted === true) onAbort();
+    else request.signal?.addEventListener('abort', onAbort, { once: true });
     const started = performance.now();
     try {
       for (const m of middleware) await m.before?.(info);
-      const res = await fetchImpl(info.url, {
-        method: request.method,
-        headers: {
-          ...request.headers,
-          transactionId: info.transactionId,
-          'Accept-Encoding': 'gzip',
-          Accept: 'application/json',
-          'User-Agent': options.userAgent ?? 'baql-core',
-        },
-        ...(request.body === undefined ? {} : { body: request.body }),
-        signal: controller.signal,
-        agent,
-        compress: true,
-      });
-      const body = await res.text();
+      const res = await abortable(
+        fetchImpl(info.url, {
+          method: request.method,
+          headers: {
+            ...request.headers,
+            transactionId: info.transactionId,
+            'Accept-Encoding': 'gzip',
+            Accept: 'application/json',
+            'User-Agent': options.userAgent ?? 'baql-core',
+          },
+          ...(request.body === undefined ? {} : { body: request.body }),
+          signal: controller.signal,
+          agent,
+          compress: true,
+        }),
+        controller.signal,
+      );
+      const body = await abortable(res.text(), controller.signal);
       const length = Number(res.headers.get('content-length'));
       const bytes = Number.isFinite(length) && length > 0 ? length : body.length;
       let json: unknown;

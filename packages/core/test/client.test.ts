@@ -4,12 +4,14 @@
  */
 import { canonicalizeRecord, evaluate, resolve } from '@baql/query';
 import type { BankingActivity } from '@baql/query';
+import nodeFetch from 'node-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../src/client.js';
 import { BaqlError } from '../src/errors.js';
 import type { ProgressEvent } from '../src/executor.js';
 import { collect, sandbox, wire, type Sandbox } from './helpers.js';
 import type { BaqlClient } from '../src/client.js';
+import type { FetchLike } from '../src/transport.js';
 
 let sb: Sandbox;
 let client: BaqlClient;
@@ -157,6 +159,45 @@ describe('client.query on the sandbox', () => {
       );
     } finally {
       sb.setFaults({});
+    }
+  });
+
+  it('settles return() promptly after cancel, even with a fetch that ignores its AbortSignal', async () => {
+    // Real HTTP to the sandbox, but the signal is dropped (as some fetch implementations do): the
+    // upstream keeps the page for 4 s, and a cancelled stream must not wait for it.
+    const deaf: FetchLike = (url, init) => {
+      const { signal: _ignored, ...rest } = init;
+      return (nodeFetch as unknown as FetchLike)(url, rest);
+    };
+    const c = createClient({
+      baseUrl: sb.url,
+      clientId: sb.clientId,
+      clientSecret: sb.clientSecret,
+      institutionId: sb.institutionId,
+      pageSize: 100,
+      fetch: deaf,
+    });
+    await c.query('type:login since 1h', { now });
+    sb.setFaults({ latencyMs: 4000 });
+    try {
+      for (const how of ['cancel', 'signal'] as const) {
+        const ac = new AbortController();
+        const s = c.stream('kind:* since 30d', { now, signal: ac.signal });
+        const it = s[Symbol.asyncIterator]();
+        const pending = it.next();
+        pending.catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 200));
+        if (how === 'cancel') s.cancel();
+        else ac.abort();
+        const t0 = performance.now();
+        await it.return?.();
+        expect(performance.now() - t0).toBeLessThan(1000);
+        await expect(pending).rejects.toMatchObject({ reason: { _tag: 'Aborted' } });
+        await expect(s.summary).rejects.toMatchObject({ reason: { _tag: 'Aborted' } });
+      }
+    } finally {
+      sb.setFaults({});
+      await c.close();
     }
   });
 
