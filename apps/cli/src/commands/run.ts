@@ -11,6 +11,7 @@ import { EXIT, type CliIo } from '../io.js';
 import { loadQuery, renderDiagnostics, type Diagnostic } from '../lang.js';
 import { formatFromPath, type OutputFormat } from '../output/format.js';
 import { streamWriter } from '../output/writer.js';
+import type { ProgressEvent } from '../progress.js';
 import type { RunCommandOptions } from '../program.js';
 import { parseAssignments } from '../repl/backslash.js';
 import { bindSavedParams } from '../saved.js';
@@ -102,7 +103,7 @@ export async function runCommand(
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   const fileStream = options.out ? createWriteStream(resolve(io.cwd, options.out)) : undefined;
-  const out = streamWriter(fileStream ?? io.stdout);
+  const out = streamWriter(fileStream ?? io.stdout, 256 * 1024);
   let exceeded = false;
   try {
     const result = await executeQuery(session.client, saved.query, {
@@ -120,13 +121,17 @@ export async function runCommand(
         if (!options.quiet)
           io.stderr.write(`${await renderDiagnostics(saved.query, diagnostics)}\n`);
       },
-      onRow: (progress) => {
-        if (options.maxPages !== undefined && progress && progress.pages > options.maxPages) {
-          exceeded = true;
-          return false;
-        }
-        return true;
-      },
+      ...(options.maxPages === undefined
+        ? {}
+        : {
+            onRow: (progress: ProgressEvent | undefined) => {
+              if (progress && progress.pages > (options.maxPages ?? Infinity)) {
+                exceeded = true;
+                return false;
+              }
+              return true;
+            },
+          }),
     });
     if (fileStream) await new Promise<void>((done) => fileStream.end(done));
     if (exceeded) {
