@@ -40,6 +40,32 @@ export default tseslint.config(
     },
   },
   {
+    // Tests talk real HTTP to the sandbox: test files (never shipped code) may import it.
+    files: ['**/test/**/*.ts', '**/*.test.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: depConstraints.map((c) =>
+            c.sourceTag === 'scope:sandbox' || c.sourceTag === 'scope:query'
+              ? c
+              : {
+                  ...c,
+                  onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'scope:sandbox'],
+                },
+          ),
+        },
+      ],
+    },
+  },
+  {
+    // Per-project config files share the workspace's settings by relative path.
+    files: ['**/vitest.config.ts', '**/eslint.config.mjs'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },

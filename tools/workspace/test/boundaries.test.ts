@@ -57,7 +57,7 @@ describe('module boundaries (eslint @nx/enforce-module-boundaries)', () => {
 
   it('allows an app to import a package', async () => {
     const errors = await boundaryErrors(
-      'apps/cli/src/allowed.ts',
+      'apps/server/src/allowed.ts',
       "import { DEFAULT_SCOPES } from '@baql/query';\nexport const s = DEFAULT_SCOPES;\n",
     );
     expect(errors).toEqual([]);
