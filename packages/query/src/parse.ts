@@ -320,8 +320,13 @@ export function parse(text: string): ParseResult {
     text: t.image,
     range: { start: t.startOffset, end: t.startOffset + t.image.length },
   }));
-  diagnostics.sort((a, b) => a.span.start.offset - b.span.start.offset);
-  return { ast: { ...ast, comments, range: { start: 0, end: text.length } }, diagnostics };
+  if (diagnostics.length > 1) diagnostics.sort((a, b) => a.span.start.offset - b.span.start.offset);
+  // Built by assignment (not a spread): this runs for every query.
+  const range = { start: 0, end: text.length };
+  const out: QueryNode = ast.filter
+    ? { type: 'query', filter: ast.filter, time: ast.time, stages: ast.stages, comments, range }
+    : { type: 'query', time: ast.time, stages: ast.stages, comments, range };
+  return { ast: out, diagnostics };
 }
 
 function suggestStage(word: string): string[] {

@@ -165,8 +165,23 @@ function filterOf(l: Lit, caps: Capabilities): ServiceFilter | string {
   };
 }
 
-const isDimLit = (l: Lit): boolean =>
-  l.op === 'in' || DIM_ATTRS[l.field.toLowerCase()] !== undefined;
+/** The catalog spellings of {@link DIM_ATTRS}: resolved literals use them, so no lowercasing. */
+const DIM_EXACT: ReadonlyMap<string, 'user' | 'member' | 'company' | 'product' | 'event'> = new Map(
+  [
+    ['ReqCtx_loginId', 'user'],
+    ['member', 'member'],
+    ['ReqCtx_companyId', 'company'],
+    ['ReqCtx_userProduct', 'product'],
+    ['eventId', 'event'],
+  ],
+);
+
+/** The request dimension an attribute names (case-insensitively), if any. */
+function dimOf(field: string): 'user' | 'member' | 'company' | 'product' | 'event' | undefined {
+  return DIM_EXACT.get(field) ?? DIM_ATTRS[field.toLowerCase()];
+}
+
+const isDimLit = (l: Lit): boolean => l.op === 'in' || dimOf(l.field) !== undefined;
 
 const eventOrders = new WeakMap<CatalogIndex, Map<string, number>>();
 
@@ -215,7 +230,7 @@ function draftsOf(
       else segments = segments ? new Set([...segments].filter((v) => vals.has(v))) : vals;
       continue;
     }
-    const dim = DIM_ATTRS[l.field.toLowerCase()];
+    const dim = dimOf(l.field);
     if (dim === 'event' && l.op === 'eq') {
       if (!l.neg)
         eventPos = eventPos
@@ -427,7 +442,7 @@ function guarantees(d: Draft, l: Lit, sharedKeys: ReadonlySet<string>): boolean 
     return d.segment !== undefined && (l.values ?? []).includes(d.segment);
   }
   if (!l.neg && l.op === 'eq') {
-    const dim = DIM_ATTRS[l.field.toLowerCase()];
+    const dim = dimOf(l.field);
     if (dim === 'event')
       return d.eventIds !== undefined && d.eventIds.every((id) => id === l.value);
     if (dim && d[dim] === l.value) return true;
@@ -501,9 +516,12 @@ export function planResolved(
     notes.add('the condition can never hold: no request is sent');
   } else {
     try {
-      for (const d of dnf(and(rest))) draftsOf(d, index, caps, built, notes);
+      const disjuncts = dnf(and(rest));
+      for (const d of disjuncts) draftsOf(d, index, caps, built, notes);
       drafts = built.drafts;
-      for (let i = 0; i < 3 && drafts.length > 1; i += 1) {
+      // One disjunct (the common, conjunctive query) gives drafts that differ in kind or segment
+      // only: nothing to merge or drop, so the merging passes are skipped.
+      for (let i = 0; i < 3 && drafts.length > 1 && disjuncts.length > 1; i += 1) {
         const before = drafts.length;
         drafts = mergeEventIds(drafts, index);
         drafts = mergeFilters(drafts, shared.length === 0 && sharedOr.length === 0);

@@ -563,7 +563,8 @@ export function resolve(
   for (const s of parsed.ast.stages) {
     const st = stage(ctx, s, projected);
     if (st) pipeline.push(st);
-    if (st && ['fields', 'count', 'top', 'timechart'].includes(st.op)) projected = true;
+    if (st && (st.op === 'fields' || st.op === 'count' || st.op === 'top' || st.op === 'timechart'))
+      projected = true;
   }
   const window = resolveWindow(
     ctx,
@@ -584,7 +585,8 @@ export function resolve(
     ]);
   }
   return right({
-    filter: nnf(filter),
+    // Already in negation normal form: `and` of an NNF filter and a positive `in` literal.
+    filter,
     window,
     pipeline,
     kindDefaulted,

@@ -15,15 +15,40 @@ export const UNIT_MS: Readonly<Record<string, number>> = {
   w: 7 * 86_400_000,
 };
 
-const DURATION = /^(\d+)(s|m|h|d|w)$/i;
-
 /** Parses `7d`, `24h`, `90m`, `2w`, `30s` to milliseconds; undefined if not a duration. @since 0.1.0 */
 export function parseDuration(text: string): number | undefined {
   const c = text.charCodeAt(0);
   if (!(c >= 48 && c <= 57)) return undefined;
-  const m = DURATION.exec(text);
-  if (!m) return undefined;
-  return Number(m[1]) * (UNIT_MS[(m[2] ?? 's').toLowerCase()] ?? 0);
+  // Hand-rolled `DURATION`: digits then one unit letter (any case). No regex, no allocation.
+  const n = text.length;
+  let i = 1;
+  while (i < n) {
+    const d = text.charCodeAt(i);
+    if (d < 48 || d > 57) break;
+    i += 1;
+  }
+  if (i !== n - 1) return undefined;
+  const unit = unitMs(text.charCodeAt(i));
+  if (unit === 0) return undefined;
+  return Number(text.slice(0, i)) * unit;
+}
+
+/** Milliseconds of a unit letter (`s m h d w`, any case), 0 for anything else. */
+function unitMs(c: number): number {
+  switch (c | 32) {
+    case 115:
+      return 1000;
+    case 109:
+      return 60_000;
+    case 104:
+      return 3_600_000;
+    case 100:
+      return 86_400_000;
+    case 119:
+      return 7 * 86_400_000;
+    default:
+      return 0;
+  }
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -184,6 +209,9 @@ export type TimeResolution =
  */
 export function resolveTime(text: string, now: number, tz: string): TimeResolution {
   const t = text.trim();
+  // The common case first: a plain duration (`7d`) means that long ago.
+  const dur = parseDuration(t);
+  if (dur !== undefined) return { ok: true, ms: now - dur };
   const lower = t.toLowerCase();
   const cal = /^(today|yesterday)(?:@([smhdw]))?$/.exec(lower);
   if (cal) {
@@ -254,6 +282,23 @@ export function resolveTime(text: string, now: number, tz: string): TimeResoluti
 
 /** Formats an instant the way the API wants it: ISO 8601 UTC with milliseconds. @since 0.1.0 */
 export function isoOf(ms: number): string {
+  // Plans format the same instants over and over (`now`, the window's ends): a two-entry memo.
+  if (ms === isoMemoMs0) return isoMemo0;
+  if (ms === isoMemoMs1) return isoMemo1;
+  const out = formatIso(ms);
+  isoMemoMs1 = isoMemoMs0;
+  isoMemo1 = isoMemo0;
+  isoMemoMs0 = ms;
+  isoMemo0 = out;
+  return out;
+}
+
+let isoMemoMs0 = Number.NaN;
+let isoMemo0 = '';
+let isoMemoMs1 = Number.NaN;
+let isoMemo1 = '';
+
+function formatIso(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0 || ms >= 253402300800000) return new Date(ms).toISOString();
   const p2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
   const days = Math.floor(ms / 86_400_000);
