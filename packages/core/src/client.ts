@@ -221,6 +221,13 @@ export function createClient(options: ClientOptions): BaqlClient {
       q.signal === undefined ? cancel.signal : AbortSignal.any([q.signal, cancel.signal]);
     setMaxListeners(0, signal);
     const timeoutMs = q.timeoutMs ?? options.timeouts?.queryMs;
+    // Records the query can need at most: a leading `limit` (the plan's earlyStop), or the
+    // caller's `limit` when every stage keeps one output row per record (only `fields`).
+    const bounds = [
+      plan.earlyStop,
+      q.limit !== undefined && plan.pipeline.every((s) => s.op === 'fields') ? q.limit : undefined,
+    ].filter((n): n is number => n !== undefined && n > 0);
+    const stopAfter = bounds.length === 0 ? undefined : Math.min(...bounds);
     const execution = execute({ transport, auth, limiter, canonicalize }, plan.requests, {
       pageSize,
       concurrency,
@@ -228,6 +235,7 @@ export function createClient(options: ClientOptions): BaqlClient {
       signal,
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(q.onProgress === undefined ? {} : { onProgress: q.onProgress }),
+      ...(stopAfter === undefined ? {} : { stopAfter }),
       ...(() => {
         const residual = residualOf(plan, catalog);
         return residual === undefined ? {} : { residual };

@@ -48,6 +48,12 @@ export interface ExecuteOptions {
   readonly onProgress?: (event: ProgressEvent) => void;
   /** Records that fail this are dropped (the plan's residual). */
   readonly residual?: (record: BankingActivity) => boolean;
+  /**
+   * The query needs at most this many records (a leading `limit`): without a residual, each
+   * request asks for pages of at most what is still needed and stops paging once it has that
+   * many. Ignored when there is a residual (any record may be filtered out, so full pages).
+   */
+  readonly stopAfter?: number;
 }
 
 /** A running execution: the records (in newest-first batches), plus live counters. */
@@ -115,12 +121,18 @@ export function execute(
     // in flight to `concurrency`.
     const lookahead = Math.max(1, 2 * options.concurrency);
     const budget = { used: 0, max: 3 * options.concurrency };
+    const stopAfter =
+      options.residual === undefined && options.stopAfter !== undefined
+        ? Math.max(1, Math.floor(options.stopAfter))
+        : undefined;
     const sources = requests.map((criteria) =>
       scanRequest(criteria, {
         fetchPage,
         signal: controller.signal,
         slicing: options.slicing ?? true,
-        pageSize: options.pageSize,
+        pageSize:
+          stopAfter === undefined ? options.pageSize : Math.min(options.pageSize, stopAfter),
+        ...(stopAfter === undefined ? {} : { stopAfter }),
         lookahead,
         budget,
         onRequests: (n) => {

@@ -33,6 +33,12 @@ export interface ScanOptions {
    * does not multiply memory: a source starts a prefetch only while `used < max`.
    */
   readonly budget?: { used: number; readonly max: number };
+  /**
+   * This request's rows are needed only up to this many (a limit with no residual: the first n
+   * rows of the merge come from the first n of each request). Paging stops there; no prefetch is
+   * started once the rows in hand cover it.
+   */
+  readonly stopAfter?: number;
   /** Most slices one split creates (default 256). */
   readonly maxSlices?: number;
   /** Called when a split adds requests (slices). */
@@ -78,6 +84,9 @@ export async function* scanRequest(
   const { fetchPage, signal, pageSize } = options;
   const maxSlices = options.maxSlices ?? 256;
   const base: SearchCriteria = { ...criteria, pageSize };
+  const stopAfter = options.stopAfter ?? Number.POSITIVE_INFINITY;
+  /** Rows handed to the consumer so far. */
+  let emitted = 0;
   const run = async (
     task: Task,
     urgent: boolean,
@@ -90,7 +99,8 @@ export async function* scanRequest(
         ? page.right.rows
         : page.right.rows.filter((r) => compareRows(r, after) > 0);
     const token = page.right.nextPageToken;
-    if (token === undefined) {
+    // With the rows emitted so far (exact for the head), this page covers what is needed.
+    if (token === undefined || emitted + rows.length >= stopAfter) {
       options.onRequestDone?.();
       return E.right({ rows, next: [] });
     }
@@ -183,6 +193,12 @@ export async function* scanRequest(
       >);
       release(head);
       if (E.isLeft(result)) throw new ScanFailure(result.left);
+      emitted += result.right.rows.length;
+      if (emitted >= stopAfter) {
+        // Enough rows: no more pages (prefetches in flight are cancelled by the query's signal).
+        if (result.right.rows.length > 0) yield result.right.rows;
+        return;
+      }
       queue.unshift(...result.right.next);
       // A slice that came back less than half full says the estimate was too dense here: merge
       // the next two slices not yet started (the time nearby is likely as sparse), so fewer

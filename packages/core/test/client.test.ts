@@ -16,8 +16,10 @@ import type { FetchLike } from '../src/transport.js';
 let sb: Sandbox;
 let client: BaqlClient;
 let now: Date;
+/** The sandbox's request log (one line per request, with `records=n` for searches). */
+let served: string[] = [];
 beforeAll(async () => {
-  sb = await sandbox();
+  sb = await sandbox({ log: (line) => served.push(line) });
   now = new Date(Date.parse(sb.dataRange.end) + 1000);
   client = createClient({
     baseUrl: sb.url,
@@ -197,6 +199,42 @@ describe('client.query on the sandbox', () => {
       }
     } finally {
       sb.setFaults({});
+      await c.close();
+    }
+  });
+
+  it('asks for pages no bigger than a limit still needs (full pages with a residual)', async () => {
+    const c = createClient({
+      baseUrl: sb.url,
+      clientId: sb.clientId,
+      clientSecret: sb.clientSecret,
+      institutionId: sb.institutionId,
+    });
+    const searches = () => served.filter((l) => l.includes(' /v1/banking-activities '));
+    const records = () =>
+      searches().reduce((n, l) => n + Number(/ records=(\d+)/.exec(l)?.[1] ?? 0), 0);
+    try {
+      await c.query('type:login since 1h', { now });
+      for (const [text, opts, pages, most] of [
+        ['type:login since 7d | limit 100', {}, 1, 100],
+        ['type:login since 7d | fields timeStamp | limit 30', {}, 1, 30],
+        ['type:login since 7d', { limit: 50 }, 1, 50],
+        ['kind:* since 7d | limit 20', {}, 2, 40],
+      ] as const) {
+        served = [];
+        const r = await c.query(text, { now, ...opts });
+        expect(r.rows.length, text).toBe(most / pages);
+        expect(searches().length, text).toBe(pages);
+        expect(records(), text).toBe(most);
+        const direct = await client.query(text, { now, ...opts });
+        expect(guids(r.rows)).toEqual(guids(direct.rows));
+      }
+      // A residual may drop any record: full pages.
+      served = [];
+      const r = await c.query('type:login NOT channel:MOBILE since 7d | limit 10', { now });
+      expect(r.rows.length).toBe(10);
+      expect(records()).toBeGreaterThan(100);
+    } finally {
       await c.close();
     }
   });
