@@ -49,13 +49,43 @@ const DANGLING: readonly TokenType[] = [
 ];
 
 /**
- * Whether a (possibly multi-line) input is complete: brackets balanced and not ending on an
- * operator, `|`, a time keyword or a trailing `\`. `indent` is the suggested indentation of
+ * Whether the text ends inside a quoted string: the bracket depth before that string (so the
+ * next line is indented like the bracket's content), or -1 when every quote is closed. The scan
+ * follows the lexer (outside a string, `#` starts a comment to the end of the line and `"` or `'`
+ * starts a string; inside, `\` escapes the next character) except that a line break does not end
+ * the string: the continuation line may close it, and the parser then reports the line break.
+ */
+function openQuote(text: string): number {
+  let depth = 0;
+  let quote = 0;
+  let quoteDepth = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (quote !== 0) {
+      if (c === 92) i += 1;
+      else if (c === quote) quote = 0;
+    } else if (c === 34 || c === 39) {
+      quote = c;
+      quoteDepth = depth;
+    } else if (c === 35) {
+      while (i + 1 < text.length && text.charCodeAt(i + 1) !== 10 && text.charCodeAt(i + 1) !== 13)
+        i += 1;
+    } else if (c === 40 || c === 91) depth += 1;
+    else if ((c === 41 || c === 93) && depth > 0) depth -= 1;
+  }
+  return quote !== 0 ? quoteDepth : -1;
+}
+
+/**
+ * Whether a (possibly multi-line) input is complete: brackets balanced, every quote closed, and
+ * not ending on an operator, `|`, a time keyword or a trailing `\`. `indent` is the suggested indentation of
  * the next line (2 spaces per open bracket, at least 2 when incomplete).
  * @since 0.1.0
  */
 export function isComplete(text: string): Completeness {
   if (/\\\s*$/.test(text)) return { complete: false, indent: 2 };
+  const open = openQuote(text);
+  if (open >= 0) return { complete: false, indent: 2 * Math.max(1, open) };
   const { tokens } = lex(text);
   let depth = 0;
   for (const t of tokens) {

@@ -13,6 +13,29 @@ describe('isComplete', () => {
     expect(isComplete('between 2026-11-01')).toEqual({ complete: false, indent: 2 });
     expect(isComplete('user:1 \\')).toEqual({ complete: false, indent: 2 });
   });
+  it('asks for more inside an unclosed quote, indented like the open brackets', () => {
+    expect(isComplete('user:"abc')).toEqual({ complete: false, indent: 2 });
+    expect(isComplete("user:'abc")).toEqual({ complete: false, indent: 2 });
+    expect(isComplete('msg:"say \\"hi')).toEqual({ complete: false, indent: 2 });
+    expect(isComplete('user:1 AND (session:"a(b')).toEqual({ complete: false, indent: 2 });
+    expect(isComplete('user:1 AND ((session:"a')).toEqual({ complete: false, indent: 4 });
+    expect(isComplete('user:"abc\ndef')).toEqual({ complete: false, indent: 2 });
+    // The continuation line closes it (the parser then reports the line break in the string).
+    expect(isComplete('user:"abc\ndef"')).toEqual({ complete: true, indent: 0 });
+    expect(isComplete('user:"a # b" type:login')).toEqual({ complete: true, indent: 0 });
+    expect(isComplete("user:1 # it's a comment")).toEqual({ complete: true, indent: 0 });
+    expect(isComplete('user:"a\\\\" type:login')).toEqual({ complete: true, indent: 0 });
+    expect(isComplete('user:"a\\" type:login')).toEqual({ complete: false, indent: 2 });
+  });
+  it('asks for more after a trailing pipe and inside an unclosed parenthesis', () => {
+    expect(isComplete('type:login |')).toEqual({ complete: false, indent: 2 });
+    expect(isComplete('type:login | count by type |  # next stage\n')).toEqual({
+      complete: false,
+      indent: 2,
+    });
+    expect(isComplete('(type:login')).toEqual({ complete: false, indent: 2 });
+    expect(isComplete('(type:login OR (user:"x)"')).toEqual({ complete: false, indent: 4 });
+  });
   it('accepts a finished query', () => {
     expect(isComplete('user:1 (type:login)\n| count by type')).toEqual({
       complete: true,
