@@ -181,6 +181,14 @@ function dimOf(field: string): 'user' | 'member' | 'company' | 'product' | 'even
   return DIM_EXACT.get(field) ?? DIM_ATTRS[field.toLowerCase()];
 }
 
+/** Whether {@link filterOf} gives a filter (not a reason), without building it. */
+function pushable(l: Lit, caps: Capabilities): boolean {
+  if (l.op === 'in') return false;
+  if (l.neg) return l.op === 'present' || (l.op === 'eq' && caps.notEqual);
+  if (l.op === 'like') return caps.like && !/[%_]/.test(l.value);
+  return true;
+}
+
 const isDimLit = (l: Lit): boolean => l.op === 'in' || dimOf(l.field) !== undefined;
 
 const eventOrders = new WeakMap<CatalogIndex, Map<string, number>>();
@@ -502,10 +510,10 @@ export function planResolved(
   const sharedOr: Lit[][] = [];
   const rest: Filter[] = [];
   for (const c of conjuncts) {
-    if (c.t === 'lit' && !isDimLit(c) && typeof filterOf(c, caps) !== 'string') shared.push(c);
+    if (c.t === 'lit' && !isDimLit(c) && pushable(c, caps)) shared.push(c);
     else if (
       c.t === 'or' &&
-      c.items.every((i) => i.t === 'lit' && !isDimLit(i) && typeof filterOf(i, caps) !== 'string')
+      c.items.every((i) => i.t === 'lit' && !isDimLit(i) && pushable(i, caps))
     )
       sharedOr.push(c.items as Lit[]);
     else rest.push(c);
@@ -568,10 +576,10 @@ export function planResolved(
     }
   }
 
-  const sharedKeys = new Set([...shared.map(litKey)]);
   const inexact = fallback || drafts.some((d) => d.inexact);
   let residual: Residual | null = null;
   if (inexact && drafts.length > 0) {
+    const sharedKeys = new Set(shared.map(litKey));
     const known = new Map<string, boolean>();
     const sharedOrKeys = new Set(sharedOr.map((c) => conjKey(c)));
     const kept: Filter[] = [];

@@ -208,6 +208,7 @@ function isEnum(field: ResolvedField): boolean {
 }
 
 function valueLit(ctx: Ctx, field: ResolvedField, v: ValueNode): Filter {
+  if (v.kind !== 'param') return oneValue(ctx, field, v, v.text);
   const values = valuesOf(ctx, v);
   if (!values) return TRUE;
   if (values.length === 1) return oneValue(ctx, field, v, values[0] as string);
@@ -498,6 +499,21 @@ function stage(ctx: Ctx, s: StageNode, projected: boolean): Stage | undefined {
   }
 }
 
+/** Whether {@link nnf} would change the filter: it holds a `not` or an empty enum literal. */
+function needsNnf(f: Filter): boolean {
+  switch (f.t) {
+    case 'lit':
+      return f.op === 'in' && (f.values ?? []).length === 0;
+    case 'not':
+      return true;
+    case 'and':
+    case 'or':
+      return f.items.some(needsNnf);
+    default:
+      return false;
+  }
+}
+
 function mentionsKind(f: Filter): boolean {
   switch (f.t) {
     case 'lit':
@@ -574,7 +590,8 @@ export function resolve(
     whole,
   );
   if (!window || hasErrors(ctx.diagnostics)) return left(ctx.diagnostics);
-  filter = nnf(filter);
+  // Without a `not` (and an empty enum literal) the filter is already in negation normal form.
+  if (needsNnf(filter)) filter = nnf(filter);
   const kindDefaulted = !mentionsKind(filter) && !namesSystemEvent(filter, ctx.index);
   if (kindDefaulted) {
     const kindDef = ctx.index.fields.get('kind');
