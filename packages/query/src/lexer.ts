@@ -138,7 +138,7 @@ function matchAt(text: string, i: number, tokens: IToken[]): IToken | undefined 
     while (j < text.length && isLetter(text.charCodeAt(j))) j += 1;
     const kw =
       j - i <= 9 && !(j < text.length && isKeywordTail(text.charCodeAt(j)))
-        ? KEYWORDS.get(text.slice(i, j).toLowerCase())
+        ? keywordAt(text, i, j)
         : undefined;
     const word = T.matchWord(text, i, tokens);
     if (kw && !(word && word[0].length > j - i)) return tok(kw, text.slice(i, j), i);
@@ -156,7 +156,71 @@ function matchAt(text: string, i: number, tokens: IToken[]): IToken | undefined 
     if (end > 0) return tok(c === 34 ? T.DqString : T.SqString, text.slice(i, end), i);
     return tok(T.BadString, text.slice(i, badString(text, i)), i);
   }
-  for (const [s, type] of OPS) if (text.startsWith(s, i)) return tok(type, s, i);
+  const op = opAt(c, text.charCodeAt(i + 1));
+  if (op) return tok(op[1], op[0], i);
+  return undefined;
+}
+
+/** The operator starting with `c` (then `d`), longest first, as in {@link OPS}. */
+function opAt(c: number, d: number): readonly [string, TokenType] | undefined {
+  switch (c) {
+    case 62: // >
+      return d === 61 ? OP_GE : OP_GT;
+    case 60: // <
+      return d === 61 ? OP_LE : OP_LT;
+    case 33: // !
+      return d === 61 ? OP_NE : OP_BANG;
+    case 61: // =
+      return d === 61 ? OP_EQEQ : OP_EQ;
+    case 38: // &
+      return d === 38 ? OP_AMPAMP : undefined;
+    case 124: // |
+      return d === 124 ? OP_PIPEPIPE : OP_PIPE;
+    default:
+      return SINGLE_OPS.get(c);
+  }
+}
+
+const opOf = (s: string): readonly [string, TokenType] => {
+  const found = OPS.find(([o]) => o === s);
+  if (!found) throw new Error(`no operator ${s}`);
+  return found;
+};
+const OP_GE = opOf('>=');
+const OP_GT = opOf('>');
+const OP_LE = opOf('<=');
+const OP_LT = opOf('<');
+const OP_NE = opOf('!=');
+const OP_BANG = opOf('!');
+const OP_EQEQ = opOf('==');
+const OP_EQ = opOf('=');
+const OP_AMPAMP = opOf('&&');
+const OP_PIPEPIPE = opOf('||');
+const OP_PIPE = opOf('|');
+const SINGLE_OPS: ReadonlyMap<number, readonly [string, TokenType]> = new Map(
+  OPS.filter(([o]) => o.length === 1 && !'><!=|'.includes(o)).map((op) => [
+    op[0].charCodeAt(0),
+    op,
+  ]),
+);
+
+/** Keywords by length, lowercase: {@link keywordAt} compares in place, without slicing. */
+const KEYWORDS_BY_LENGTH: readonly (readonly (readonly [string, TokenType])[])[] = (() => {
+  const out: [string, TokenType][][] = [];
+  for (const [w, type] of KEYWORDS) (out[w.length] ??= []).push([w, type]);
+  return out;
+})();
+
+/** The keyword spelled (in any case) by the letters `text[i..j)`, if any. */
+function keywordAt(text: string, i: number, j: number): TokenType | undefined {
+  const bucket = KEYWORDS_BY_LENGTH[j - i];
+  if (!bucket) return undefined;
+  for (const [w, type] of bucket) {
+    let k = 0;
+    // Letters only (the caller scanned them): `| 32` lowercases A-Z and keeps a-z.
+    while (k < w.length && (text.charCodeAt(i + k) | 32) === w.charCodeAt(k)) k += 1;
+    if (k === w.length) return type;
+  }
   return undefined;
 }
 

@@ -178,8 +178,19 @@ const DIM_EXACT: ReadonlyMap<string, 'user' | 'member' | 'company' | 'product' |
 
 /** The request dimension an attribute names (case-insensitively), if any. */
 function dimOf(field: string): 'user' | 'member' | 'company' | 'product' | 'event' | undefined {
-  return DIM_EXACT.get(field) ?? DIM_ATTRS[field.toLowerCase()];
+  const exact = DIM_EXACT.get(field);
+  if (exact !== undefined) return exact;
+  let cached = dimCache.get(field);
+  if (cached === undefined) {
+    cached = DIM_ATTRS[field.toLowerCase()] ?? null;
+    if (dimCache.size >= 1024) dimCache.clear();
+    dimCache.set(field, cached);
+  }
+  return cached ?? undefined;
 }
+
+/** {@link dimOf} of other spellings (`channel`, `reqctx_loginid`): bounded, lowercased once. */
+const dimCache = new Map<string, 'user' | 'member' | 'company' | 'product' | 'event' | null>();
 
 /** Whether {@link filterOf} gives a filter (not a reason), without building it. */
 function pushable(l: Lit, caps: Capabilities): boolean {
@@ -320,6 +331,22 @@ function draftsOf(
   }
 }
 
+/**
+ * A copy of a draft with other filters. Built by assignment, not a spread: drafts have optional
+ * keys, so spreads of them take V8's slow generic path, and this runs for every merge.
+ */
+function redraft(d: Draft, conj: Lit[], anyOf: Lit[][] | undefined, inexact: boolean): Draft {
+  const out: Draft = { kind: d.kind, conj, inexact };
+  if (d.segment !== undefined) out.segment = d.segment;
+  if (d.user !== undefined) out.user = d.user;
+  if (d.member !== undefined) out.member = d.member;
+  if (d.company !== undefined) out.company = d.company;
+  if (d.product !== undefined) out.product = d.product;
+  if (d.eventIds !== undefined) out.eventIds = d.eventIds;
+  if (anyOf !== undefined) out.anyOf = anyOf;
+  return out;
+}
+
 const conjKey = (ls: readonly Lit[]): string => ls.map(litKey).sort().join('\u0002');
 const anyKey = (a: readonly Lit[][] | undefined): string =>
   a ? a.map(conjKey).sort().join('\u0003') : '';
@@ -331,7 +358,7 @@ function mergeEventIds(drafts: Draft[], index: CatalogIndex): Draft[] {
   for (const d of drafts) {
     const k = `${topKey(d)}|${conjKey(d.conj)}|${anyKey(d.anyOf)}`;
     const g = groups.get(k);
-    if (!g) groups.set(k, { ...d, conj: [...d.conj] });
+    if (!g) groups.set(k, redraft(d, [...d.conj], d.anyOf, d.inexact));
     else {
       if (!g.eventIds || !d.eventIds) delete g.eventIds;
       else g.eventIds = orderEvents([...g.eventIds, ...d.eventIds], index);
@@ -361,11 +388,9 @@ function mergeFilters(drafts: Draft[], sharedEmpty: boolean): Draft[] {
     const ck = new Set(common.map(litKey));
     const rests = g.map((d) => d.conj.filter((l) => !ck.has(litKey(l))));
     const inexact = g.some((d) => d.inexact);
-    if (rests.some((r) => r.length === 0)) out.push({ ...first, conj: common, inexact });
-    else if (rests.every((r) => r.length === 1))
-      out.push({ ...first, conj: common, anyOf: rests, inexact });
-    else if (common.length === 0 && sharedEmpty)
-      out.push({ ...first, conj: [], anyOf: rests, inexact });
+    if (rests.some((r) => r.length === 0)) out.push(redraft(first, common, first.anyOf, inexact));
+    else if (rests.every((r) => r.length === 1)) out.push(redraft(first, common, rests, inexact));
+    else if (common.length === 0 && sharedEmpty) out.push(redraft(first, [], rests, inexact));
     else out.push(...g);
   }
   return out;
@@ -624,7 +649,12 @@ export function planResolved(
   }
 
   const requests: SearchCriteria[] = drafts.map((d) => {
-    const af = additionalFilters(shared, sharedOr, fallback ? { ...d, conj: [] } : d, caps);
+    const af = additionalFilters(
+      shared,
+      sharedOr,
+      fallback ? redraft(d, [], d.anyOf, d.inexact) : d,
+      caps,
+    );
     const userId = d.user ?? d.member;
     // Built by assignment (not spreads): this runs for every request of every plan.
     const req: Record<string, unknown> = {
