@@ -130,7 +130,7 @@ function dnf(f: Filter): Lit[][] {
       for (const i of f.items) {
         const d = dnf(i);
         const next: Lit[][] = [];
-        for (const a of acc) for (const b of d) next.push([...a, ...b]);
+        for (const a of acc) for (const b of d) next.push(a.length === 0 ? b : a.concat(b));
         if (next.length > MAX_DISJUNCTS) throw new Overflow();
         acc = next;
       }
@@ -211,7 +211,14 @@ function orderEvents(ids: Iterable<string>, index: CatalogIndex): string[] {
     eventOrders.set(index, cached);
   }
   const order = cached;
-  return [...new Set(ids)].sort(
+  // Usually one or two ids: dedupe without a Set unless the list is long.
+  let unique: string[];
+  if (Array.isArray(ids) && ids.length <= 16) {
+    unique = [];
+    for (const id of ids as string[]) if (!unique.includes(id)) unique.push(id);
+    if (unique.length === 1) return unique;
+  } else unique = [...new Set(ids)];
+  return unique.sort(
     (a, b) => (order.get(a) ?? 1e9) - (order.get(b) ?? 1e9) || (a < b ? -1 : a > b ? 1 : 0),
   );
 }
