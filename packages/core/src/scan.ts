@@ -58,6 +58,8 @@ interface Task {
   promise?: Promise<E.Either<BaqlReason, { rows: readonly Row[]; next: Task[] }>>;
   /** Whether this prefetch holds a unit of the shared budget. */
   counted?: boolean;
+  /** Whether its follow-up tasks were already queued (when it finished ahead of the consumer). */
+  expanded?: boolean;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -158,7 +160,27 @@ export async function* scanRequest(
       }
       // The consumer waits for the head: its request goes before queued prefetches.
       t.promise = run(t, i === 0);
+      if (i > 0)
+        void t.promise.then(
+          (r) => expand(t, r),
+          () => undefined,
+        );
     }
+  };
+  let stopped = false;
+  // A prefetch that finished ahead of the consumer queues its follow-ups (sub-slices of a dense
+  // slice, or its next page) right away, so they start now instead of when the consumer reaches
+  // it: otherwise every dense slice is a sequential chain that idles the other slots.
+  const expand = (
+    t: Task,
+    r: E.Either<BaqlReason, { rows: readonly Row[]; next: Task[] }>,
+  ): void => {
+    if (stopped || E.isLeft(r) || r.right.next.length === 0) return;
+    const at = queue.indexOf(t);
+    if (at < 0) return;
+    queue.splice(at + 1, 0, ...r.right.next);
+    t.expanded = true;
+    startAhead();
   };
   const release = (t: Task) => {
     if (t.counted === true && budget !== undefined) {
@@ -199,7 +221,7 @@ export async function* scanRequest(
         if (result.right.rows.length > 0) yield result.right.rows;
         return;
       }
-      queue.unshift(...result.right.next);
+      if (head.expanded !== true) queue.unshift(...result.right.next);
       // A slice that came back less than half full says the estimate was too dense here: merge
       // the next two slices not yet started (the time nearby is likely as sparse), so fewer
       // requests are wasted. Coverage and order are unchanged.
@@ -214,6 +236,7 @@ export async function* scanRequest(
       if (result.right.rows.length > 0) yield result.right.rows;
     }
   } finally {
+    stopped = true;
     // Consumer stopped early or failed: prefetches still in flight are abandoned (the query's
     // AbortSignal cancels them); swallow their results so nothing is left unhandled.
     for (const t of queue) {
