@@ -287,12 +287,12 @@ export function parse(text: string): ParseResult {
       diagnostics,
     };
   }
-  const seen = new Set<string>();
+  const seen = parser.errors.length > 0 ? new Set<string>() : undefined;
   for (const e of parser.errors) {
     const x = explainError(e, lexed.tokens, text);
     const key = `${x.start}:${x.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (seen?.has(key)) continue;
+    seen?.add(key);
     diagnostics.push(
       diagnosticAt(index, 'error', 'BAQL_SYNTAX', x.message, x.start, x.end, x.hints),
     );

@@ -108,7 +108,29 @@ function warn(
   ctx.diagnostics.push(diagnosticAt(ctx.lines, 'warning', code, message, r.start, r.end, hints));
 }
 
+/** Known fields and attributes by the name as typed, per catalog index (lowercased once). */
+const knownFields = new WeakMap<CatalogIndex, Map<string, ResolvedField>>();
+
 function resolveField(ctx: Ctx, f: FieldNode): ResolvedField {
+  if (f.escaped) return resolveFieldOnce(ctx, f);
+  let known = knownFields.get(ctx.index);
+  if (!known) {
+    known = new Map();
+    knownFields.set(ctx.index, known);
+  }
+  const hit = known.get(f.name);
+  if (hit) return hit;
+  const r = resolveFieldOnce(ctx, f);
+  // Only names the catalog knows (no diagnostic to repeat), and a bounded number of them.
+  const lower = f.name.toLowerCase();
+  if (r.def !== undefined || (lower !== '_exists_' && ctx.index.attributes.has(lower))) {
+    if (known.size >= 1024) known.clear();
+    known.set(f.name, r);
+  }
+  return r;
+}
+
+function resolveFieldOnce(ctx: Ctx, f: FieldNode): ResolvedField {
   const lower = f.name.toLowerCase();
   if (!f.escaped) {
     const def = ctx.index.fields.get(lower);
