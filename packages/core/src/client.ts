@@ -280,9 +280,39 @@ export function createClient(options: ClientOptions): BaqlClient {
         settle(makeSummary());
       }
     }
-    async function* iterate(): AsyncGenerator<OutputRow, void, undefined> {
-      for await (const batch of iterateBatches()) yield* batch;
-    }
+    // Rows one by one from the batches: a plain iterator (an async generator with `yield*` costs
+    // a generator step and several promises per row).
+    const iterate = (): AsyncIterableIterator<OutputRow> => {
+      const source = iterateBatches();
+      let batch: readonly OutputRow[] = [];
+      let i = 0;
+      const pull = async (): Promise<IteratorResult<OutputRow, undefined>> => {
+        for (;;) {
+          const r = await source.next();
+          if (r.done === true) return { done: true, value: undefined };
+          if (r.value.length > 0) {
+            batch = r.value;
+            i = 1;
+            return { done: false, value: r.value[0] as OutputRow };
+          }
+        }
+      };
+      return {
+        next: () =>
+          i < batch.length
+            ? Promise.resolve({ done: false, value: batch[i++] as OutputRow })
+            : pull(),
+        return: async () => {
+          batch = [];
+          i = 0;
+          await source.return();
+          return { done: true, value: undefined };
+        },
+        [Symbol.asyncIterator]() {
+          return this;
+        },
+      };
+    };
     let started = false;
     const once = <A>(make: () => A): A => {
       if (started)

@@ -115,6 +115,27 @@ export const SearchResponseC = t.readonly(
   'SearchResponse',
 );
 
+/**
+ * Whether `u` is a valid `SearchResponse`: the same rules as {@link SearchResponseC}, checked in
+ * one plain pass (the codec allocates a context per record and per array; it is kept for the
+ * error paths of a body that fails this check).
+ */
+export function isSearchResponse(u: unknown): u is SearchResponse {
+  if (typeof u !== 'object' || u === null || Array.isArray(u)) return false;
+  const o = u as Record<string, unknown>;
+  if (typeof o['count'] !== 'number') return false;
+  const token = o['nextPageToken'];
+  if (token !== undefined && typeof token !== 'string') return false;
+  const acts = o['bankingActivities'];
+  if (!Array.isArray(acts)) return false;
+  for (const r of acts as unknown[]) {
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) return false;
+    const rec = r as Record<string, unknown>;
+    for (const key in rec) if (typeof rec[key] !== 'string') return false;
+  }
+  return true;
+}
+
 /** `ErrorResponse`, every error body of both APIs. */
 export const ErrorResponseC = t.readonly(
   t.type({ code: t.string, message: t.string }),

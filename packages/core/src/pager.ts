@@ -7,9 +7,9 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type { BankingActivity, SearchCriteria } from '@baql/query';
+import type { BankingActivity, SearchCriteria, SearchResponse } from '@baql/query';
 import type { Auth } from './auth.js';
-import { SearchResponseC, decodeWith } from './codecs.js';
+import { SearchResponseC, decodeWith, isSearchResponse } from './codecs.js';
 import type { BaqlReason } from './errors.js';
 import type { Limiter } from './limiter.js';
 import { toRow, type Row } from './records.js';
@@ -110,9 +110,13 @@ export function createPageFetcher(options: PageFetcherOptions): PageFetcher {
         ...(code === undefined ? {} : { code }),
       });
     }
-    const decoded = decodeWith(SearchResponseC, 'search response', res.json, res.transactionId);
-    if (E.isLeft(decoded)) return decoded;
-    const page = decoded.right;
+    let page: SearchResponse;
+    if (isSearchResponse(res.json)) page = res.json;
+    else {
+      const decoded = decodeWith(SearchResponseC, 'search response', res.json, res.transactionId);
+      if (E.isLeft(decoded)) return decoded;
+      page = decoded.right;
+    }
     limiter.succeeded();
     const rows = page.bankingActivities.map((r) => toRow(options.canonicalize(r)));
     counters.pages += 1;

@@ -6,9 +6,35 @@ import {
   SearchCriteriaC,
   SearchResponseC,
   decodeWith,
+  isSearchResponse,
 } from '../src/codecs.js';
 
 describe('codecs', () => {
+  it('the fast search-page check agrees with the codec', () => {
+    const value = fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.array(fc.string()));
+    const record = fc.oneof(
+      fc.dictionary(fc.string(), fc.string()),
+      fc.dictionary(fc.string(), value),
+    );
+    const page = fc.oneof(
+      fc.record(
+        {
+          count: fc.oneof(fc.integer(), fc.string()),
+          bankingActivities: fc.oneof(fc.array(record), fc.constant(null), fc.string()),
+          nextPageToken: fc.oneof(fc.string(), fc.integer()),
+        },
+        { requiredKeys: [] },
+      ),
+      fc.constant(null),
+      fc.array(fc.string()),
+    );
+    fc.assert(
+      fc.property(page, (u) => {
+        expect(isSearchResponse(u)).toBe(E.isRight(SearchResponseC.decode(u)));
+      }),
+    );
+  });
+
   it('decode a search page and keep records as received', () => {
     const page = {
       count: 1,
