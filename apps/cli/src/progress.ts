@@ -4,15 +4,10 @@
  * It draws only when its stream is a TTY, so pipes and files stay clean.
  */
 
+import type { ProgressEvent } from '@baql/core';
+
 /** A progress event as `@baql/core` reports it. */
-export interface ProgressEvent {
-  readonly requestsDone: number;
-  readonly requestsTotal: number;
-  readonly pages: number;
-  readonly records: number;
-  readonly retries: number;
-  readonly elapsedMs: number;
-}
+export type { ProgressEvent };
 
 /** The minimal stream the progress line needs. */
 export interface ProgressStream {

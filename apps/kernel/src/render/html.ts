@@ -4,20 +4,11 @@
  * @since 0.1.0
  * @module
  */
+import { escapeHtml } from '@baql/plugin-render-html';
 import { cellText, summaryLine, type ResultView, type TableOptions } from './table.js';
 
-const ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes text for HTML content and attribute values. @since 0.1.0 */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
-}
+/** Escapes text for HTML content and attribute values (shared with the HTML renderer plugin). */
+export { escapeHtml };
 
 const STYLE =
   '<style>.baql-result table{border-collapse:collapse;font-size:12px}' +
