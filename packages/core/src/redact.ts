@@ -24,15 +24,25 @@ export function registerSecret(value: string | undefined): void {
 
 const PATTERNS: readonly RegExp[] = [
   /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi,
-  /\b(access_token|refresh_token|id_token|client_secret|password|token|secret)(["']?\s*[:=]\s*["']?)[^"'&\s,}]+/gi,
+  /\b(access_token|refresh_token|id_token|client_secret|password|token|secret)(["']?\s*[:=]\s*["']?)([^"'&\s,}]+)/gi,
 ];
+
+/**
+ * Prose such as "needs a client secret: set BAQL_SECRET" is not a credential: an unquoted
+ * `key: word` whose value is a short plain word is left alone (registered secrets are still masked).
+ */
+function looksLikeProse(separator: string, value: string): boolean {
+  return /^:\s+$/.test(separator) && /^[A-Za-z]{1,15}$/.test(value);
+}
 
 /** Returns `text` with every registered secret and credential-looking fragment masked. */
 export function redact(text: string): string {
   let out = text;
   for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(MASK);
   out = out.replace(PATTERNS[0] as RegExp, (_m, scheme: string) => `${scheme} ${MASK}`);
-  out = out.replace(PATTERNS[1] as RegExp, (_m, key: string, sep: string) => `${key}${sep}${MASK}`);
+  out = out.replace(PATTERNS[1] as RegExp, (match, key: string, sep: string, value: string) =>
+    looksLikeProse(sep, value) ? match : `${key}${sep}${MASK}`,
+  );
   return out;
 }
 

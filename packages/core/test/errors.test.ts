@@ -80,4 +80,11 @@ describe('redact', () => {
   it('leaves ordinary text alone', () => {
     expect(redact('user:123 AND type:login since 7d')).toBe('user:123 AND type:login since 7d');
   });
+  it('leaves prose about secrets readable but still masks credential values', () => {
+    const advice = 'profile prod needs a client secret: set the environment variable BAQL_SECRET';
+    expect(redact(advice)).toBe(advice);
+    expect(redact('password: hunter2 secret: S3cr3tValue')).toBe(
+      'password: ‹redacted› secret: ‹redacted›',
+    );
+  });
 });
