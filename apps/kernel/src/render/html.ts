@@ -10,6 +10,12 @@ import { cellText, summaryLine, type ResultView, type TableOptions } from './tab
 /** Escapes text for HTML content and attribute values (shared with the HTML renderer plugin). */
 export { escapeHtml };
 
+/** Characters `escapeHtml` rewrites; most cells have none, and a test is cheaper than a replace. */
+const NEEDS_ESCAPE = /[&<>"']/;
+
+/** Values longer than this (in characters) get a `title` tooltip: 32em holds at least this many. */
+const TOOLTIP_AFTER = 32;
+
 const STYLE =
   '<style>.baql-result table{border-collapse:collapse;font-size:12px}' +
   '.baql-result th,.baql-result td{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top;white-space:nowrap;max-width:32em;overflow:hidden;text-overflow:ellipsis}' +
@@ -28,10 +34,15 @@ export function renderHtmlTable(result: ResultView, options: TableOptions = {}):
     .map((row) => {
       const tds = result.columns.map((c) => {
         const value = row[c];
-        const text = escapeHtml(cellText(value));
+        const raw = cellText(value);
+        const text = NEEDS_ESCAPE.test(raw) ? escapeHtml(raw) : raw;
+        // The tooltip is for text the 32em cap may cut; a short value is always shown whole, and
+        // repeating every value in an attribute doubled the HTML a result sends.
         return typeof value === 'number'
           ? `<td style="text-align:right">${text}</td>`
-          : `<td title="${text}">${text}</td>`;
+          : raw.length > TOOLTIP_AFTER
+            ? `<td title="${text}">${text}</td>`
+            : `<td>${text}</td>`;
       });
       return `<tr>${tds.join('')}</tr>`;
     })

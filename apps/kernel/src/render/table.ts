@@ -64,8 +64,12 @@ export function summaryLine(summary: SummaryView): string {
   return parts.join(' · ');
 }
 
+/** Whitespace that `clip` would change: anything but a lone space. */
+const FOLDED_SPACE = /[^\S ]| {2}/;
+
 const clip = (text: string, width: number): string => {
-  const flat = text.replace(/\s+/g, ' ');
+  // Most cells hold no whitespace to fold: skip the regex replace (hundreds of cells a result).
+  const flat = FOLDED_SPACE.test(text) ? text.replace(/\s+/g, ' ') : text;
   return flat.length <= width ? flat : `${flat.slice(0, width - 1)}…`;
 };
 
@@ -89,20 +93,31 @@ export function renderTextTable(result: ResultView, options: TableOptions = {}):
   if (result.columns.length === 0 || result.rows.length === 0) {
     return `(no rows)\n${summaryLine(result.summary)}`;
   }
-  const cells = shown.map((row) => result.columns.map((c) => clip(cellText(row[c]), maxWidth)));
-  const widths = result.columns.map((c, i) =>
-    Math.max(clip(c, maxWidth).length, ...cells.map((r) => (r[i] ?? '').length)),
-  );
-  const line = (values: readonly string[]) =>
-    values
-      .map((v, i) => v.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  const out = [
-    line(result.columns.map((c) => clip(c, maxWidth))),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...cells.map(line),
-  ];
+  // Plain loops: a result of a few dozen columns has hundreds of cells, rendered on every run.
+  const columns = result.columns;
+  const n = columns.length;
+  const header = columns.map((c) => clip(c, maxWidth));
+  const widths = header.map((h) => h.length);
+  const cells: string[][] = [];
+  for (const row of shown) {
+    const values: string[] = new Array<string>(n);
+    for (let i = 0; i < n; i += 1) {
+      const v = clip(cellText(row[columns[i] as string]), maxWidth);
+      values[i] = v;
+      if (v.length > (widths[i] as number)) widths[i] = v.length;
+    }
+    cells.push(values);
+  }
+  const line = (values: readonly string[]) => {
+    let text = '';
+    for (let i = 0; i < n; i += 1) {
+      const v = values[i] as string;
+      text += i === n - 1 ? v : `${v.padEnd(widths[i] as number)}  `;
+    }
+    return text.trimEnd();
+  };
+  const out = [line(header), line(widths.map((w) => '-'.repeat(w)))];
+  for (const values of cells) out.push(line(values));
   if (result.rows.length > shown.length)
     out.push(`… ${plural(result.rows.length - shown.length, 'more row')}`);
   out.push(summaryLine(result.summary));
