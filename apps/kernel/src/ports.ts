@@ -7,55 +7,25 @@
  * @since 0.1.0
  * @module
  */
+import type { AttributeDef, Catalog, Diagnostic, EventDef, FieldDef, Position } from '@baql/query';
 
-/** A position in query text. @since 0.1.0 */
-export interface PositionLike {
-  readonly offset: number;
-  readonly line: number;
-  readonly column: number;
-}
+/** A position in query text (`@baql/query`'s `Position`). @since 0.1.0 */
+export type PositionLike = Position;
 
 /** A diagnostic (`@baql/query`'s shape). @since 0.1.0 */
-export interface DiagnosticLike {
-  readonly severity: string;
-  readonly code: string;
-  readonly message: string;
-  readonly span: { readonly start: PositionLike; readonly end: PositionLike };
-  readonly hints: readonly string[];
-}
+export type DiagnosticLike = Diagnostic;
 
 /** A field of the catalog. @since 0.1.0 */
-export interface FieldLike {
-  readonly name: string;
-  readonly aliases?: readonly string[];
-  readonly target: string;
-  readonly attribute?: string;
-  readonly description: string;
-  readonly values?: readonly string[];
-}
+export type FieldLike = FieldDef;
 
 /** An attribute of the catalog. @since 0.1.0 */
-export interface AttributeLike {
-  readonly name: string;
-  readonly description?: string;
-  readonly type?: string;
-  readonly examples?: readonly string[];
-}
+export type AttributeLike = AttributeDef;
 
 /** An event id of the catalog. @since 0.1.0 */
-export interface EventLike {
-  readonly id: string;
-  readonly kind: string;
-  readonly description: string;
-  readonly attributes?: readonly string[];
-}
+export type EventLike = EventDef;
 
-/** The catalog (`@baql/query`'s `Catalog`). @since 0.1.0 */
-export interface CatalogLike {
-  readonly fields: readonly FieldLike[];
-  readonly attributes: readonly AttributeLike[];
-  readonly events: readonly EventLike[];
-}
+/** The catalog (`@baql/query`'s `Catalog`, of which the kernel reads fields, attributes and events). @since 0.1.0 */
+export type CatalogLike = Pick<Catalog, 'fields' | 'attributes' | 'events'>;
 
 /** Progress of a running query (`@baql/core`'s progress events). @since 0.1.0 */
 export interface ProgressLike {
