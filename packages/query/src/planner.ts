@@ -109,7 +109,27 @@ const MAX_DISJUNCTS = 256;
 
 class Overflow extends Error {}
 
+/** The literals of a conjunction without `or` (its one disjunct), or undefined if it has one. */
+function conjunctionLits(f: Filter, out: Lit[]): Lit[] | undefined {
+  if (f.t === 'lit') out.push(f);
+  else if (f.t === 'and') {
+    for (const i of f.items) if (!conjunctionLits(i, out)) return undefined;
+  } else if (f.t === 'const') {
+    if (!f.value) return undefined;
+  } else if (f.t === 'or') return undefined;
+  // `not` is already pushed into the literals (negation normal form): it stands for no literal,
+  // as in dnf.
+  return out;
+}
+
 function dnf(f: Filter): Lit[][] {
+  // The common query is a plain conjunction: one disjunct, no cross products to build.
+  const single = conjunctionLits(f, []);
+  if (single) return [single];
+  return dnfOf(f);
+}
+
+function dnfOf(f: Filter): Lit[][] {
   switch (f.t) {
     case 'lit':
       return [[f]];
@@ -120,7 +140,7 @@ function dnf(f: Filter): Lit[][] {
     case 'or': {
       const out: Lit[][] = [];
       for (const i of f.items) {
-        out.push(...dnf(i));
+        for (const d of dnfOf(i)) out.push(d);
         if (out.length > MAX_DISJUNCTS) throw new Overflow();
       }
       return out;
@@ -128,7 +148,7 @@ function dnf(f: Filter): Lit[][] {
     case 'and': {
       let acc: Lit[][] = [[]];
       for (const i of f.items) {
-        const d = dnf(i);
+        const d = dnfOf(i);
         const next: Lit[][] = [];
         for (const a of acc) for (const b of d) next.push(a.length === 0 ? b : a.concat(b));
         if (next.length > MAX_DISJUNCTS) throw new Overflow();
@@ -279,15 +299,19 @@ function draftsOf(
     (eventPos && eventPos.size === 0)
   )
     return;
-  // One userId per request; a company with a user goes to the filters.
-  const top = { ...dims };
-  if (top.user !== undefined && top.member !== undefined) {
-    conj.push({ t: 'lit', field: 'member', op: 'eq', value: top.member, neg: false });
-    delete top.member;
+  // One userId per request; a company with a user goes to the filters. (Plain locals, not a
+  // spread of `dims` and `delete`: both take V8's slow paths, and this runs for every disjunct.)
+  const user = dims.user;
+  let member = dims.member;
+  let company = dims.company;
+  const product = dims.product;
+  if (user !== undefined && member !== undefined) {
+    conj.push({ t: 'lit', field: 'member', op: 'eq', value: member, neg: false });
+    member = undefined;
   }
-  if (top.company !== undefined && (top.user !== undefined || top.member !== undefined)) {
-    conj.push({ t: 'lit', field: 'ReqCtx_companyId', op: 'eq', value: top.company, neg: false });
-    delete top.company;
+  if (company !== undefined && (user !== undefined || member !== undefined)) {
+    conj.push({ t: 'lit', field: 'ReqCtx_companyId', op: 'eq', value: company, neg: false });
+    company = undefined;
   }
   const negFilters: Lit[] = [];
   let negInexact = false;
@@ -328,10 +352,10 @@ function draftsOf(
         inexact: inexact || negInexact,
       };
       if (segment) draft.segment = segment;
-      if (top.user !== undefined) draft.user = top.user;
-      if (top.member !== undefined) draft.member = top.member;
-      if (top.company !== undefined) draft.company = top.company;
-      if (top.product !== undefined) draft.product = top.product;
+      if (user !== undefined) draft.user = user;
+      if (member !== undefined) draft.member = member;
+      if (company !== undefined) draft.company = company;
+      if (product !== undefined) draft.product = product;
       if (ids) draft.eventIds = ids;
       out.drafts.push(draft);
     }
@@ -695,7 +719,7 @@ export function planResolved(
     out.push(
       `${plural(requests.length, 'request')} (one per user, company, segment or kind branch); results are merged and deduplicated by guid`,
     );
-  out.push(...notes);
+  for (const n of notes) out.push(n);
   if (residual) out.push(`client-side: ${residual.text}`);
   let earlyStop: number | undefined;
   for (const s of resolved.pipeline) {
@@ -703,7 +727,8 @@ export function planResolved(
     if (s.op === 'limit') earlyStop = s.count;
     break;
   }
-  const kinds = [...new Set(drafts.map((d) => d.kind))];
+  const kinds: EventType[] = [];
+  for (const d of drafts) if (!kinds.includes(d.kind)) kinds.push(d.kind);
   return {
     window: resolved.window,
     requests,
