@@ -15,7 +15,7 @@ import type { Limiter } from './limiter.js';
 import { dedupeChunks, mergeNewestFirst } from './merge.js';
 import { createPageFetcher, type QueryCounters } from './pager.js';
 import type { Row } from './records.js';
-import { ScanFailure, scanRequest } from './scan.js';
+import { ScanFailure, ScanScheduler, scanRequest } from './scan.js';
 import type { Transport } from './transport.js';
 
 /** A progress event, emitted after every page. */
@@ -115,12 +115,12 @@ export function execute(
       throw new BaqlError(reason);
     };
     const fetchPage = createPageFetcher({ ...ctx, counters, onPage: progress });
-    // Every source may run up to 2 × concurrency slices ahead (so one slow slice at the head does
-    // not idle the others), but all sources together hold at most 3 × concurrency prefetched
-    // pages (plus one head each): memory O(pageSize × concurrency). The limiter bounds requests
-    // in flight to `concurrency`.
-    const lookahead = Math.max(1, 2 * options.concurrency);
-    const budget = { used: 0, max: 3 * options.concurrency };
+    // One scheduler starts the requests of every source: only while fewer than the limiter's
+    // (adaptive) limit are in flight, the newest window first, and with at most 3 × concurrency
+    // pages prefetched ahead of the consumer across all sources (plus one head each): memory
+    // O(pageSize × concurrency), and enough lookahead to keep every slot busy while the head waits.
+    const lookahead = Math.max(1, 3 * options.concurrency);
+    const scheduler = new ScanScheduler(lookahead, () => ctx.limiter.limit);
     const stopAfter =
       options.residual === undefined && options.stopAfter !== undefined
         ? Math.max(1, Math.floor(options.stopAfter))
@@ -134,7 +134,7 @@ export function execute(
           stopAfter === undefined ? options.pageSize : Math.min(options.pageSize, stopAfter),
         ...(stopAfter === undefined ? {} : { stopAfter }),
         lookahead,
-        budget,
+        scheduler,
         onRequests: (n) => {
           total += n;
           counters.requests += n;

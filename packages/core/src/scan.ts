@@ -1,14 +1,22 @@
 /**
  * Pages one request newest first, with adaptive window slicing.
  *
- * The first page of a request is fetched over its whole window. If more pages follow, the density
- * of that page (records per millisecond) estimates how many pages remain; when that is two or more,
- * the rest of the window is split into time slices of about one page each, which are fetched
- * concurrently (a sliding window of `lookahead` slices ahead of the consumer) and emitted in
- * order. A slice that turns out dense is split again the same way. Slices do not overlap (each
- * ends 1 ms before the previous one starts; timestamps have millisecond precision), and the first
- * slice of a split skips what the page already returned, so the rows are exactly those of the
- * unsliced request, in the same order. Memory is O(pageSize × lookahead).
+ * The first page of a request is fetched over its whole window. If more pages follow and the
+ * rest of the window is expected to hold more than a page, that rest becomes a *region*: a window
+ * not yet cut into slices. Slices are cut off the newest end of a region only when a slot is about
+ * to fetch them, each sized to hold about {@link SLICE_FILL} of a page at the density observed so
+ * far (every page of the request refines the estimate, not only the first), so most slices take
+ * exactly one request. A slice that still comes back full continues with its page token when the
+ * rest is expected to fit in one page, and otherwise turns its rest into a region again.
+ *
+ * Slices never overlap (each ends 1 ms before the next newer one starts; timestamps have
+ * millisecond precision), and the first slice cut from a region skips what was already emitted at
+ * its top millisecond, so the rows are exactly those of the unsliced request, in the same order.
+ *
+ * Requests are started by a {@link ScanScheduler} shared by every source of a query: a slot is
+ * filled only while fewer than the limiter's limit are in flight (so a 429 that halves the limit
+ * also halves what is started), with the task whose window is newest across all sources (the one
+ * the merge needs first), within a budget of prefetched pages: memory is O(pageSize × budget).
  *
  * @module
  */
@@ -18,6 +26,88 @@ import type { BaqlReason } from './errors.js';
 import type { PageFetcher } from './pager.js';
 import { compareRows, type Row } from './records.js';
 
+/** A slice is sized to hold this share of a page at the estimated density. */
+export const SLICE_FILL = 0.8;
+
+/**
+ * The rest of a full page continues with the page token when it is expected to hold at most this
+ * share of a page (one sequential request); more becomes a region of concurrent slices.
+ */
+export const CONTINUE_BELOW = 0.9;
+
+/** The order key of a row already handed to the consumer. */
+type RowKey = Pick<Row, 'ms' | 'guid'>;
+
+/** What a source offers its {@link ScanScheduler}. */
+export interface ScanSource {
+  /** Starts the consumer's head if it is not running yet. */
+  startHead(): void;
+  /** The newest time (ms) of the next request this source would prefetch, if any. */
+  candidate(): number | undefined;
+  /** Prefetches that request (takes one unit of the budget). */
+  startNext(): void;
+}
+
+/**
+ * Starts the requests of the sources of one query: at most `slots()` in flight (the consumer's
+ * heads always run), at most `max` pages prefetched ahead of the consumer across all sources, and
+ * the newest window first (the merge consumes newest first, so that is what it needs soonest).
+ */
+export class ScanScheduler {
+  /** Prefetched pages held now (started and not yet consumed, heads excepted). */
+  used = 0;
+  /** Requests of this query in flight now (heads included). */
+  inFlight = 0;
+  /** The sources that may start a request. */
+  readonly sources = new Set<ScanSource>();
+  #pumping = false;
+  /**
+   * @param max - most pages prefetched across all sources (memory is O(pageSize × max)).
+   * @param slots - how many requests may be in flight (the limiter's current limit).
+   */
+  constructor(
+    readonly max: number,
+    readonly slots: () => number,
+  ) {}
+  /** Starts requests while slots and budget allow, newest window first. */
+  pump(): void {
+    // A call from inside the loop (a start that settles at once) is folded into the loop.
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      for (const source of this.sources) source.startHead();
+      while (this.used < Math.max(1, this.max) && this.inFlight < Math.max(1, this.slots())) {
+        let best: ScanSource | undefined;
+        let bestKey = Number.NEGATIVE_INFINITY;
+        for (const source of this.sources) {
+          const key = source.candidate();
+          if (key !== undefined && (best === undefined || key > bestKey)) {
+            best = source;
+            bestKey = key;
+          }
+        }
+        if (best === undefined) return;
+        best.startNext();
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+}
+
+/**
+ * The width (ms) of the next slice cut off the newest end of a region spanning `span` ms: about
+ * `target` records at `density` records per ms, at least `minWidth` and 1 ms; the whole region
+ * when what would be left is expected to hold under a quarter of a slice (a tiny last request
+ * would be wasted).
+ */
+export function sliceWidth(span: number, density: number, target: number, minWidth = 1): number {
+  if (span <= 1) return Math.max(0, span);
+  const want = density > 0 ? Math.ceil(target / density) : span;
+  const width = Math.min(span, Math.max(1, Math.ceil(minWidth), want));
+  return (span - width) * density < target / 4 ? span : width;
+}
+
 /** Options of {@link scanRequest}. */
 export interface ScanOptions {
   readonly fetchPage: PageFetcher;
@@ -26,57 +116,63 @@ export interface ScanOptions {
   readonly slicing: boolean;
   /** Records per page asked for. */
   readonly pageSize: number;
-  /** Slices fetched ahead of the consumer. */
+  /** Most requests this source runs ahead of the consumer (at least 1). */
   readonly lookahead: number;
   /**
-   * Pages prefetched beyond each source's head, shared by every source of a query, so fan-out
-   * does not multiply memory: a source starts a prefetch only while `used < max`.
+   * Starts the requests of every source of the query (budget, slots, newest first). Without one,
+   * this source gets its own, with `lookahead` pages of budget and `lookahead` slots.
    */
-  readonly budget?: { used: number; readonly max: number };
+  readonly scheduler?: ScanScheduler;
   /**
    * This request's rows are needed only up to this many (a limit with no residual: the first n
    * rows of the merge come from the first n of each request). Paging stops there; no prefetch is
-   * started once the rows in hand cover it.
+   * started once the rows in hand and the pages in flight cover it.
    */
   readonly stopAfter?: number;
-  /** Most slices one split creates (default 256). */
+  /** Most slices one region is cut into (default 256). */
   readonly maxSlices?: number;
-  /** Called when a split adds requests (slices). */
+  /** Called when slicing adds requests (slices), or with a negative number to take back an estimate. */
   readonly onRequests?: (added: number) => void;
   /** Called when a request (or slice) has returned its last page. */
   readonly onRequestDone?: () => void;
 }
 
+/** One request (a page) of the scan. */
 interface Task {
+  readonly kind: 'task';
   readonly criteria: SearchCriteria;
-  readonly startMs: number;
-  readonly endMs: number;
+  /** The slice's window, inclusive ms (not finite when the window cannot be sliced). */
+  readonly lo: number;
+  readonly hi: number;
+  /** The newest ms this page may return (the window's top, or the previous page's last row). */
+  readonly top: number;
   /** Rows at or before this key (newest-first order) were already emitted. */
-  readonly after?: Pick<Row, 'ms' | 'guid'>;
-  /** Whether this task may split (false once it continues with a page token). */
-  readonly splittable: boolean;
-  promise?: Promise<E.Either<BaqlReason, { rows: readonly Row[]; next: Task[] }>>;
-  /** Whether this prefetch holds a unit of the shared budget. */
+  readonly after?: RowKey;
+  promise?: Promise<Outcome>;
+  /** Whether this prefetch holds a unit of the scheduler's budget. */
   counted?: boolean;
-  /** Whether its follow-up tasks were already queued (when it finished ahead of the consumer). */
+  /** Whether its follow-ups were already queued behind it. */
   expanded?: boolean;
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-/** Splits [start, end] (inclusive, ms) into `n` non-overlapping slices, newest first. */
-export function splitWindow(startMs: number, endMs: number, n: number): [number, number][] {
-  const span = endMs - startMs + 1;
-  const pieces = Math.max(1, Math.min(n, span));
-  const out: [number, number][] = [];
-  let hi = endMs;
-  for (let i = 1; i <= pieces; i += 1) {
-    const lo = i === pieces ? startMs : endMs + 1 - Math.round((span * i) / pieces);
-    out.push([lo, hi]);
-    hi = lo - 1;
-  }
-  return out;
+/** A window [lo, hi] not yet cut into slices (older than every task before it in the queue). */
+interface Region {
+  readonly kind: 'region';
+  readonly lo: number;
+  hi: number;
+  /** Rows at or before this key were already emitted (applies to the first slice cut). */
+  after?: RowKey;
+  /** Slices of this region already counted in the requests total and not yet cut. */
+  announced: number;
+  /** The narrowest slice (so that one region makes at most `maxSlices`). */
+  readonly minWidth: number;
 }
+
+type Item = Task | Region;
+
+type Outcome = E.Either<BaqlReason, { rows: readonly Row[]; next: Item[] }>;
+
+const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Pages one request, yielding chunks of rows newest first; fails with the first error. */
 export async function* scanRequest(
@@ -84,135 +180,201 @@ export async function* scanRequest(
   options: ScanOptions,
 ): AsyncGenerator<readonly Row[], void, undefined> {
   const { fetchPage, signal, pageSize } = options;
-  const maxSlices = options.maxSlices ?? 256;
+  const lookahead = Math.max(1, Math.floor(options.lookahead));
+  const maxSlices = Math.max(1, options.maxSlices ?? 256);
   const base: SearchCriteria = { ...criteria, pageSize };
   const stopAfter = options.stopAfter ?? Number.POSITIVE_INFINITY;
+  const scheduler = options.scheduler ?? new ScanScheduler(lookahead, () => lookahead);
+  const target = pageSize * SLICE_FILL;
   /** Rows handed to the consumer so far. */
   let emitted = 0;
-  const run = async (
-    task: Task,
-    urgent: boolean,
-  ): Promise<E.Either<BaqlReason, { rows: readonly Row[]; next: Task[] }>> => {
-    const page = await fetchPage(task.criteria, signal, urgent);
+  let stopped = false;
+  // The observed density of this request: records seen over the span (ms) their pages covered.
+  let seenRecords = 0;
+  let seenSpan = 0;
+  const density = (): number => (seenSpan > 0 ? seenRecords / seenSpan : 0);
+
+  const run = async (task: Task, urgent: boolean): Promise<Outcome> => {
+    let page;
+    try {
+      page = await fetchPage(task.criteria, signal, urgent);
+    } finally {
+      scheduler.inFlight -= 1;
+    }
     if (E.isLeft(page)) return page;
+    const all = page.right.rows;
     const after = task.after;
-    const rows =
-      after === undefined
-        ? page.right.rows
-        : page.right.rows.filter((r) => compareRows(r, after) > 0);
+    const rows = after === undefined ? all : all.filter((r) => compareRows(r, after) > 0);
     const token = page.right.nextPageToken;
+    const last = all[all.length - 1];
+    const sliceable = Number.isFinite(task.lo) && Number.isFinite(task.top);
+    // What this page tells of the density: all the records of its window below `top`, or (with
+    // more to come) the records between its last row and `top`.
+    if (sliceable) {
+      const floor = token === undefined || last === undefined ? task.lo : last.ms;
+      if (Number.isFinite(floor) && task.top >= floor) {
+        seenRecords += all.length;
+        seenSpan += task.top - floor + 1;
+      }
+    }
     // With the rows emitted so far (exact for the head), this page covers what is needed.
     if (token === undefined || emitted + rows.length >= stopAfter) {
       options.onRequestDone?.();
       return E.right({ rows, next: [] });
     }
-    const last = page.right.rows[page.right.rows.length - 1];
-    if (options.slicing && task.splittable && last !== undefined && Number.isFinite(last.ms)) {
-      const covered = Math.max(1, task.endMs - last.ms + 1);
-      const remaining = last.ms - task.startMs + 1;
-      const estimate = (page.right.rows.length / covered) * remaining;
-      // Aim at ¾ of a page per slice, so that most slices need exactly one request.
-      const pieces = Math.min(maxSlices, Math.ceil(estimate / (pageSize * 0.75)), remaining);
-      if (pieces >= 2) {
-        const slices = splitWindow(task.startMs, last.ms, pieces);
-        options.onRequests?.(slices.length);
+    // The rest [lo, last.ms] may be sliced when the page made progress past what was emitted
+    // (otherwise a millisecond holding more than a page would be asked for again and again).
+    if (
+      options.slicing &&
+      sliceable &&
+      last !== undefined &&
+      Number.isFinite(last.ms) &&
+      last.ms >= task.lo &&
+      (after === undefined || compareRows(last, after) > 0)
+    ) {
+      const span = last.ms - task.lo + 1;
+      const expected = density() * span;
+      if (span > 1 && expected > pageSize * CONTINUE_BELOW) {
+        const announced = Math.min(maxSlices, Math.max(1, Math.ceil(expected / target)));
+        options.onRequests?.(announced);
         options.onRequestDone?.();
-        const next = slices.map(([lo, hi], i): Task => {
-          const c: SearchCriteria = { ...base, startTime: iso(lo), endTime: iso(hi) };
-          const t: Task = { criteria: c, startMs: lo, endMs: hi, splittable: true };
-          return i === 0 ? { ...t, after: last } : t;
-        });
-        return E.right({ rows, next });
+        const region: Region = {
+          kind: 'region',
+          lo: task.lo,
+          hi: last.ms,
+          after: last,
+          announced,
+          minWidth: Math.ceil(span / maxSlices),
+        };
+        return E.right({ rows, next: [region] });
       }
     }
     const cont: Task = {
+      kind: 'task',
       criteria: { ...task.criteria, nextPageToken: token },
-      startMs: task.startMs,
-      endMs: task.endMs,
-      splittable: false,
+      lo: task.lo,
+      hi: task.hi,
+      top: last === undefined || !Number.isFinite(last.ms) ? task.top : last.ms,
       ...(after === undefined ? {} : { after }),
     };
     return E.right({ rows, next: [cont] });
   };
 
-  const startMs = Date.parse(criteria.startTime);
-  const endMs = Date.parse(criteria.endTime);
-  const queue: Task[] = [
-    {
-      criteria: base,
-      startMs,
-      endMs,
-      splittable: Number.isFinite(startMs) && Number.isFinite(endMs),
-    },
-  ];
-  // Starts the first `lookahead` tasks of the queue (the sliding window of prefetches).
-  const budget = options.budget;
-  const startAhead = () => {
-    const ahead = Math.min(queue.length, Math.max(1, options.lookahead));
-    for (let i = 0; i < ahead; i += 1) {
-      const t = queue[i] as Task;
-      if (t.promise !== undefined) continue;
-      // The head always runs (the merge needs every source's head); the rest within the budget.
-      if (i > 0 && budget !== undefined) {
-        if (budget.used >= budget.max) break;
-        budget.used += 1;
-        t.counted = true;
-      }
-      // The consumer waits for the head: its request goes before queued prefetches.
-      t.promise = run(t, i === 0);
-      if (i > 0)
-        void t.promise.then(
-          (r) => expand(t, r),
-          () => undefined,
-        );
+  /** Cuts the next slice off region `queue[i]` (in place: the slice, then what is left). */
+  const cut = (i: number): Task => {
+    const r = queue[i] as Region;
+    const span = r.hi - r.lo + 1;
+    const width = sliceWidth(span, density(), target, r.minWidth);
+    const lo = r.hi - width + 1;
+    const slice: Task = {
+      kind: 'task',
+      criteria: { ...base, startTime: iso(lo), endTime: iso(r.hi) },
+      lo,
+      hi: r.hi,
+      top: r.hi,
+      ...(r.after === undefined ? {} : { after: r.after }),
+    };
+    if (r.announced > 0) r.announced -= 1;
+    else options.onRequests?.(1);
+    if (lo <= r.lo) {
+      // The region is used up: take back the slices announced but not cut.
+      if (r.announced > 0) options.onRequests?.(-r.announced);
+      queue.splice(i, 1, slice);
+    } else {
+      r.hi = lo - 1;
+      delete r.after;
+      queue.splice(i, 0, slice);
     }
+    return slice;
   };
-  let stopped = false;
-  // A prefetch that finished ahead of the consumer queues its follow-ups (sub-slices of a dense
-  // slice, or its next page) right away, so they start now instead of when the consumer reaches
-  // it: otherwise every dense slice is a sequential chain that idles the other slots.
-  const expand = (
-    t: Task,
-    r: E.Either<BaqlReason, { rows: readonly Row[]; next: Task[] }>,
-  ): void => {
-    if (stopped || E.isLeft(r) || r.right.next.length === 0) return;
+
+  const start = (t: Task, urgent: boolean): void => {
+    scheduler.inFlight += 1;
+    const p = run(t, urgent);
+    t.promise = p;
+    void p.then(
+      (r) => {
+        expand(t, r);
+        scheduler.pump();
+      },
+      () => undefined,
+    );
+  };
+
+  // A task that finished queues its follow-ups (the next page, or a region for the rest) right
+  // behind it at once, so they can start before the consumer reaches it.
+  const expand = (t: Task, r: Outcome): void => {
+    if (t.expanded === true || stopped || E.isLeft(r) || r.right.next.length === 0) return;
     const at = queue.indexOf(t);
     if (at < 0) return;
     queue.splice(at + 1, 0, ...r.right.next);
     t.expanded = true;
-    startAhead();
   };
+
   const release = (t: Task) => {
-    if (t.counted === true && budget !== undefined) {
-      budget.used -= 1;
+    if (t.counted === true) {
+      scheduler.used -= 1;
       t.counted = false;
     }
   };
-  const mergeNextSparse = () => {
-    const j = queue.findIndex((t) => t.promise === undefined);
-    const a = queue[j];
-    const b = queue[j + 1];
-    if (j < 0 || a === undefined || b === undefined || b.promise !== undefined) return;
-    if (!a.splittable || !b.splittable || a.after !== undefined || b.after !== undefined) return;
-    if (a.criteria.nextPageToken !== undefined || b.criteria.nextPageToken !== undefined) return;
-    if (b.endMs + 1 !== a.startMs) return;
-    const merged: Task = {
-      criteria: { ...base, startTime: iso(b.startMs), endTime: iso(a.endMs) },
-      startMs: b.startMs,
-      endMs: a.endMs,
-      splittable: true,
-    };
-    queue.splice(j, 2, merged);
-    options.onRequests?.(-1);
+
+  const startMs = Date.parse(criteria.startTime);
+  const endMs = Date.parse(criteria.endTime);
+  const finite = Number.isFinite(startMs) && Number.isFinite(endMs);
+  const queue: Item[] = [
+    {
+      kind: 'task',
+      criteria: base,
+      lo: finite ? startMs : Number.NaN,
+      hi: finite ? endMs : Number.NaN,
+      top: finite ? endMs : Number.NaN,
+    },
+  ];
+
+  const source: ScanSource = {
+    startHead() {
+      if (stopped || queue.length === 0) return;
+      if (queue[0]?.kind === 'region') cut(0);
+      const head = queue[0] as Task;
+      if (head.promise === undefined) start(head, true);
+    },
+    candidate() {
+      if (stopped) return undefined;
+      let running = queue[0]?.kind === 'task' && queue[0].promise !== undefined ? 1 : 0;
+      for (let i = 1; i < queue.length && i <= lookahead; i += 1) {
+        const item = queue[i] as Item;
+        if (item.kind === 'region') return ahead(running) ? item.hi : undefined;
+        if (item.promise === undefined) return ahead(running) ? item.top : undefined;
+        running += 1;
+      }
+      return undefined;
+    },
+    startNext() {
+      for (let i = 1; i < queue.length && i <= lookahead; i += 1) {
+        const item = queue[i] as Item;
+        const t = item.kind === 'region' ? cut(i) : item;
+        if (t.promise !== undefined) continue;
+        scheduler.used += 1;
+        t.counted = true;
+        start(t, false);
+        return;
+      }
+    },
   };
+  // Whether one more prefetch may be needed: under a limit, not when the rows emitted and the
+  // pages already started (at most a page each) cover it.
+  const ahead = (running: number): boolean =>
+    stopAfter === Number.POSITIVE_INFINITY || emitted + (running + 1) * pageSize < stopAfter;
+
+  scheduler.sources.add(source);
   try {
-    startAhead();
+    scheduler.pump();
     while (queue.length > 0) {
-      const head = queue.shift() as Task;
-      if (head.promise === undefined) head.promise = run(head, true);
-      const result = await (head.promise as Promise<
-        E.Either<BaqlReason, { rows: readonly Row[]; next: Task[] }>
-      >);
+      source.startHead();
+      const head = queue[0] as Task;
+      const result = await (head.promise as Promise<Outcome>);
+      expand(head, result);
+      queue.shift();
       release(head);
       if (E.isLeft(result)) throw new ScanFailure(result.left);
       emitted += result.right.rows.length;
@@ -221,28 +383,21 @@ export async function* scanRequest(
         if (result.right.rows.length > 0) yield result.right.rows;
         return;
       }
-      if (head.expanded !== true) queue.unshift(...result.right.next);
-      // A slice that came back less than half full says the estimate was too dense here: merge
-      // the next two slices not yet started (the time nearby is likely as sparse), so fewer
-      // requests are wasted. Coverage and order are unchanged.
-      if (
-        options.slicing &&
-        result.right.next.length === 0 &&
-        result.right.rows.length < pageSize / 2
-      )
-        mergeNextSparse();
       // Prefetch before handing the rows over, so paging overlaps with the consumer.
-      startAhead();
+      scheduler.pump();
       if (result.right.rows.length > 0) yield result.right.rows;
     }
   } finally {
     stopped = true;
+    scheduler.sources.delete(source);
     // Consumer stopped early or failed: prefetches still in flight are abandoned (the query's
     // AbortSignal cancels them); swallow their results so nothing is left unhandled.
-    for (const t of queue) {
-      release(t);
-      void t.promise?.catch(() => undefined);
+    for (const item of queue) {
+      if (item.kind === 'region') continue;
+      release(item);
+      void item.promise?.catch(() => undefined);
     }
+    scheduler.pump();
   }
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mergeNewestFirst } from '../src/merge.js';
 import { canonicalizeRecord, defaultCatalog } from '@baql/query';
 import { compareRows, createCanonicalizer, type Row } from '../src/records.js';
-import { splitWindow } from '../src/scan.js';
+import { sliceWidth } from '../src/scan.js';
 import { Limiter } from '../src/limiter.js';
 
 const row = (ms: number, guid: string): Row => ({
@@ -60,27 +60,57 @@ describe('k-way merge', () => {
   });
 });
 
-describe('splitWindow', () => {
-  it('covers the window exactly, newest first, without overlap (property)', () => {
+describe('sliceWidth', () => {
+  it('cuts a region into slices that cover it exactly, newest first, without overlap (property)', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 1e12 }),
         fc.integer({ min: 0, max: 1e9 }),
+        // The density estimate changes between cuts (every page refines it).
+        fc.array(fc.oneof(fc.constant(0), fc.double({ min: 1e-9, max: 10, noNaN: true })), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        fc.integer({ min: 1, max: 1000 }),
         fc.integer({ min: 1, max: 300 }),
-        (start, span, n) => {
-          const end = start + span;
-          const s = splitWindow(start, end, n);
-          expect(s[0]?.[1]).toBe(end);
-          expect(s[s.length - 1]?.[0]).toBe(start);
-          for (let i = 0; i < s.length; i += 1) {
-            const [lo, hi] = s[i] as [number, number];
-            expect(lo).toBeLessThanOrEqual(hi);
-            if (i > 0) expect(hi).toBe((s[i - 1] as [number, number])[0] - 1);
+        (start, extent, densities, target, maxSlices) => {
+          const end = start + extent;
+          const minWidth = Math.ceil((extent + 1) / maxSlices);
+          const slices: [number, number][] = [];
+          let hi = end;
+          while (hi >= start) {
+            const d = densities[slices.length % densities.length] as number;
+            const span = hi - start + 1;
+            const w = sliceWidth(span, d, target, minWidth);
+            expect(w).toBeGreaterThanOrEqual(1);
+            expect(w).toBeLessThanOrEqual(span);
+            // Not narrower than asked, unless the region is narrower.
+            expect(w).toBeGreaterThanOrEqual(Math.min(span, minWidth));
+            // What is left is never a sliver expected to hold under a quarter of a slice.
+            if (w < span) expect((span - w) * d).toBeGreaterThanOrEqual(target / 4);
+            slices.push([hi - w + 1, hi]);
+            hi -= w;
           }
-          expect(s.length).toBe(Math.min(n, span + 1));
+          expect(slices[0]?.[1]).toBe(end);
+          expect(slices[slices.length - 1]?.[0]).toBe(start);
+          for (let i = 1; i < slices.length; i += 1)
+            expect((slices[i] as [number, number])[1]).toBe(
+              (slices[i - 1] as [number, number])[0] - 1,
+            );
+          expect(slices.length).toBeLessThanOrEqual(maxSlices);
         },
       ),
     );
+  });
+
+  it('sizes a slice to the target at the density, and takes a tiny rest along', () => {
+    // 40 records at 1 record per 1000 ms: 40 000 ms, when the rest is large.
+    expect(sliceWidth(1_000_000, 0.001, 40)).toBe(40_000);
+    // A rest expected to hold under 10 records (a quarter of 40) joins the slice.
+    expect(sliceWidth(45_000, 0.001, 40)).toBe(45_000);
+    expect(sliceWidth(51_000, 0.001, 40)).toBe(40_000);
+    // No density yet: the whole region.
+    expect(sliceWidth(5_000, 0, 40)).toBe(5_000);
   });
 });
 
