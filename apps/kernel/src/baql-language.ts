@@ -27,7 +27,7 @@ import { MAGIC_HELP, parseCell, type Magic } from './magics.js';
 import type { ParamValueLike, ProgressLike, QueryToolkit, SessionLike } from './ports.js';
 import { renderHtmlTable, escapeHtml } from './render/html.js';
 import { resultBundles, toResultView } from './render/bundle.js';
-import { renderTextTable, summaryLine, type ResultView } from './render/table.js';
+import { formatCount, renderTextTable, summaryLine, type ResultView } from './render/table.js';
 
 /** Options of {@link createBaqlLanguage}. @since 0.1.0 */
 export interface BaqlLanguageOptions {
@@ -47,6 +47,12 @@ export interface BaqlLanguageOptions {
   readonly queryDirs?: readonly string[];
   /** Minimum time between two progress updates (default 200 ms). */
   readonly progressIntervalMs?: number;
+  /**
+   * How long a query runs before its live progress display appears (default
+   * {@link PROGRESS_DELAY_MS}; 0 shows it from the first progress event). A query that finishes
+   * sooner shows only its result: no display, no updates, fewer messages to sign and send.
+   */
+  readonly progressDelayMs?: number;
   readonly log?: (level: 'debug' | 'info' | 'warn' | 'error', text: string) => void;
 }
 
@@ -98,12 +104,16 @@ const textBundle = (text: string): MimeBundle => ({
   'text/html': `<pre>${escapeHtml(text)}</pre>`,
 });
 
-const progressText = (p: ProgressLike): string => {
+/** The default of {@link BaqlLanguageOptions.progressDelayMs}. @since 0.1.0 */
+export const PROGRESS_DELAY_MS = 150;
+
+const progressText = (p: ProgressLike | undefined): string => {
   const parts: string[] = [];
+  if (p === undefined) return 'running…';
   if (p.requestsTotal !== undefined)
     parts.push(`request ${p.requestsDone ?? 0}/${p.requestsTotal}`);
   if (p.pages !== undefined) parts.push(`page ${p.pages}`);
-  if (p.records !== undefined) parts.push(`${p.records.toLocaleString('en-US')} rows`);
+  if (p.records !== undefined) parts.push(`${formatCount(p.records)} rows`);
   if (p.retries !== undefined && p.retries > 0) parts.push(`${p.retries} retries`);
   if (p.elapsedMs !== undefined) parts.push(`${(p.elapsedMs / 1000).toFixed(1)} s`);
   return `running… ${parts.join(' · ')}`.trimEnd();
@@ -119,6 +129,7 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
   const { toolkit } = options;
   const log = options.log ?? (() => undefined);
   const interval = options.progressIntervalMs ?? 200;
+  const delay = Math.max(0, options.progressDelayMs ?? PROGRESS_DELAY_MS);
   const queryDirs = options.queryDirs ?? [process.cwd(), join(process.cwd(), 'queries')];
   const kept = new Map<string, ResultView>();
   const params = new Map<string, string>();
@@ -212,19 +223,33 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
     queryParams: Readonly<Record<string, ParamValueLike>>,
     context: CellContext,
   ): Promise<E.Either<CellOutcome, ResultView>> => {
-    // The progress display appears with the first progress event, so a query that fails to
-    // plan shows only its error.
+    // The progress display appears once the query has run for `delay` ms: a quick query shows
+    // only its result, and one that fails to plan shows only its error. Then it shows the latest
+    // progress, updated at most every `interval` ms, and ends with the summary.
     const displayId = `baql-progress-${randomUUID()}`;
+    let latest: ProgressLike | undefined;
     let shown = false;
+    let due = delay === 0;
     let lastUpdate = 0;
+    const show = () => {
+      shown = true;
+      lastUpdate = Date.now();
+      context.display(textBundle(progressText(latest)), displayId);
+    };
+    const timer = due
+      ? undefined
+      : setTimeout(() => {
+          due = true;
+          // With no progress event yet (one slow first request), show that it runs.
+          if (!shown && !context.signal.aborted) show();
+        }, delay);
     const onProgress = (p: ProgressLike) => {
-      const now = Date.now();
+      latest = p;
       if (!shown) {
-        shown = true;
-        lastUpdate = now;
-        context.display(textBundle(progressText(p)), displayId);
+        if (due) show();
         return;
       }
+      const now = Date.now();
       if (now - lastUpdate < interval) return;
       lastUpdate = now;
       context.updateDisplay(textBundle(progressText(p)), displayId);
@@ -246,6 +271,8 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
         context.updateDisplay(textBundle(`stopped · ${why}`), displayId);
       }
       return E.left(outcome);
+    } finally {
+      clearTimeout(timer);
     }
   };
 

@@ -87,8 +87,17 @@ export interface OpenBaqlLanguageOptions {
   /** Options for the embedded sandbox (default: `BAQL_KERNEL_SANDBOX`, a JSON object). */
   readonly sandbox?: Readonly<Record<string, unknown>>;
   readonly queryDirs?: readonly string[];
+  /** See {@link BaqlLanguageOptions.progressDelayMs} (default: `BAQL_KERNEL_PROGRESS_DELAY_MS`). */
+  readonly progressDelayMs?: number;
   readonly env?: NodeJS.ProcessEnv;
 }
+
+/** `BAQL_KERNEL_PROGRESS_DELAY_MS` as a number of milliseconds (unset or invalid: the default). */
+const progressDelayFromEnv = (env: NodeJS.ProcessEnv): number | undefined => {
+  const raw = env['BAQL_KERNEL_PROGRESS_DELAY_MS']?.trim();
+  if (raw === undefined || !/^\d+$/.test(raw)) return undefined;
+  return Number(raw);
+};
 
 const sandboxFromEnv = (env: NodeJS.ProcessEnv): Readonly<Record<string, unknown>> | undefined => {
   const raw = env['BAQL_KERNEL_SANDBOX'];
@@ -112,6 +121,7 @@ export function openBaqlLanguage(options: OpenBaqlLanguageOptions = {}): BaqlLan
   const queryPath = env['BAQL_QUERY_PATH']?.split(':').filter((d) => d !== '');
   const queryDirs =
     options.queryDirs ?? (queryPath && queryPath.length > 0 ? queryPath : undefined);
+  const progressDelayMs = options.progressDelayMs ?? progressDelayFromEnv(env);
   return createBaqlLanguage({
     toolkit: baqlToolkit,
     openSession: async (profile, extraEnv = {}): Promise<SessionLike> => {
@@ -130,5 +140,6 @@ export function openBaqlLanguage(options: OpenBaqlLanguageOptions = {}): BaqlLan
     ...(options.profile === undefined ? {} : { profile: options.profile }),
     ...(options.log === undefined ? {} : { log: options.log }),
     ...(queryDirs === undefined ? {} : { queryDirs }),
+    ...(progressDelayMs === undefined ? {} : { progressDelayMs }),
   });
 }

@@ -36,6 +36,9 @@ Environment:
   BAQL_PROFILE            profile to open (the kernelspec's --profile sets it)
   BAQL_KERNEL_LOG         also append the kernel log to this file
   BAQL_KERNEL_LOG_LEVEL   debug | info | warn | error (default info)
+  BAQL_KERNEL_PROGRESS_DELAY_MS
+                          show live progress once a query runs this long (default 150;
+                          0: from its first progress event)
 `;
 
 /** Where the CLI writes. @since 0.1.0 */

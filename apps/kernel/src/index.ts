@@ -51,7 +51,7 @@ export { runKernelCli, KERNEL_HELP } from './cli.js';
 export type { CliIo, KernelCliOptions } from './cli.js';
 export { parseCell, MAGIC_NAMES, MAGIC_HELP } from './magics.js';
 export type { Magic, MagicError, ParsedCell } from './magics.js';
-export { createBaqlLanguage } from './baql-language.js';
+export { createBaqlLanguage, PROGRESS_DELAY_MS } from './baql-language.js';
 export type { BaqlLanguage, BaqlLanguageOptions } from './baql-language.js';
 export { openBaqlLanguage, baqlToolkit } from './baql-wiring.js';
 export type { OpenBaqlLanguageOptions } from './baql-wiring.js';

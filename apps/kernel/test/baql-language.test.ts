@@ -65,16 +65,79 @@ afterAll(async () => {
 
 describe('BAQL cells', () => {
   it('runs a query: table, HTML, JSON and a progress display that ends with the summary', async () => {
-    const out = await cell(language, 'type:login since 7d | limit 3');
-    const result = ok(out);
-    const json = result['application/json'] as { columns: string[]; rows: unknown[] };
-    expect(json.rows).toHaveLength(3);
-    expect(json.columns.length).toBeGreaterThan(0);
-    expect(String(result['text/html'])).toContain('<table>');
-    expect(String(result['text/plain'])).toMatch(/3 rows · \d+ requests? /);
-    expect(out.displays).toHaveLength(1);
-    expect(out.updates.at(-1)?.id).toBe(out.displays[0]?.id);
-    expect(String(out.updates.at(-1)?.data['text/plain'])).toMatch(/^done · 3 rows/);
+    // progressDelayMs 0: the display appears with the first progress event.
+    const eager = openBaqlLanguage({ env, sandbox: SANDBOX, queryDirs: [dir], progressDelayMs: 0 });
+    try {
+      const out = await cell(eager, 'type:login since 7d | limit 3');
+      const result = ok(out);
+      const json = result['application/json'] as { columns: string[]; rows: unknown[] };
+      expect(json.rows).toHaveLength(3);
+      expect(json.columns.length).toBeGreaterThan(0);
+      expect(String(result['text/html'])).toContain('<table>');
+      expect(String(result['text/plain'])).toMatch(/3 rows · \d+ requests? /);
+      expect(out.displays).toHaveLength(1);
+      expect(String(out.displays[0]?.data['text/plain'])).toMatch(/^running… /);
+      expect(out.displays[0]?.id).toMatch(/^baql-progress-/);
+      expect(out.updates.at(-1)?.id).toBe(out.displays[0]?.id);
+      expect(String(out.updates.at(-1)?.data['text/plain'])).toMatch(/^done · 3 rows/);
+    } finally {
+      await eager.shutdown();
+    }
+  });
+
+  it('a query that ends before the progress delay shows only its result', async () => {
+    // A delay no test run reaches, so the outcome does not depend on the machine's speed.
+    const patient = openBaqlLanguage({
+      env,
+      sandbox: SANDBOX,
+      queryDirs: [dir],
+      progressDelayMs: 60_000,
+    });
+    try {
+      const out = await cell(patient, 'type:login since 7d | limit 3');
+      expect(String(ok(out)['text/plain'])).toMatch(/3 rows · /);
+      expect(out.displays).toEqual([]);
+      expect(out.updates).toEqual([]);
+    } finally {
+      await patient.shutdown();
+    }
+  });
+
+  it('a query still running after the delay gets a live display, updated, ending with the summary', async () => {
+    // Every sandbox response takes 120 ms: the query outlives a 50 ms delay, and pages on.
+    const slow = openBaqlLanguage({
+      env: { ...env, BAQL_SANDBOX_FAULTS: JSON.stringify({ latencyMs: 120 }) },
+      sandbox: SANDBOX,
+      queryDirs: [dir],
+      progressDelayMs: 50,
+    });
+    try {
+      const started = Date.now();
+      const out = await cell(slow, 'type:login since 7d | limit 3');
+      expect(Date.now() - started).toBeGreaterThan(50);
+      ok(out);
+      expect(out.displays).toHaveLength(1);
+      expect(String(out.displays[0]?.data['text/plain'])).toMatch(/^running…/);
+      expect(out.updates.length).toBeGreaterThanOrEqual(1);
+      expect(out.updates.every((u) => u.id === out.displays[0]?.id)).toBe(true);
+      expect(String(out.updates.at(-1)?.data['text/plain'])).toMatch(/^done · 3 rows/);
+    } finally {
+      await slow.shutdown();
+    }
+  });
+
+  it('the progress delay comes from BAQL_KERNEL_PROGRESS_DELAY_MS', async () => {
+    const fromEnv = openBaqlLanguage({
+      env: { ...env, BAQL_KERNEL_PROGRESS_DELAY_MS: '0' },
+      sandbox: SANDBOX,
+      queryDirs: [dir],
+    });
+    try {
+      const out = await cell(fromEnv, 'type:login since 7d | limit 3');
+      expect(out.displays).toHaveLength(1);
+    } finally {
+      await fromEnv.shutdown();
+    }
   });
 
   it('charts count by and timechart in a display of their own; %json off drops the JSON', async () => {

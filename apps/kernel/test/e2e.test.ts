@@ -127,8 +127,12 @@ describe.skipIf(!hasJupyter)('with a real Jupyter client', () => {
 
   it('executes the example notebook with nbclient', async () => {
     const notebook = join(appDir, 'examples', 'baql-tour.ipynb');
+    // Progress shown from the first progress event, so every query cell has its display,
+    // whatever the machine's speed (by default only queries running over 150 ms get one).
     const executed = JSON.parse(
-      await python([join(here, 'e2e', 'run_notebook.py'), notebook, KERNEL]),
+      await python([join(here, 'e2e', 'run_notebook.py'), notebook, KERNEL], {
+        BAQL_KERNEL_PROGRESS_DELAY_MS: '0',
+      }),
     ) as {
       cells: {
         cell_type: string;
@@ -237,8 +241,29 @@ describe.skipIf(!hasJupyter)('with a real Jupyter client', () => {
     ).map((m) => m.msg_type);
     expect(iopub[0]).toBe('status');
     expect(iopub).toContain('execute_input');
-    expect(iopub).toContain('update_display_data');
     expect(iopub).toContain('execute_result');
+    // A slow query (3 s a response) with the default delay: the live display appears while it
+    // runs, is updated in place under the same display id, ends with the summary, and all of
+    // it comes before the result.
+    const first = out['first']!['iopub'] as {
+      msg_type: string;
+      content: { data?: Record<string, unknown>; transient?: { display_id?: string } };
+    }[];
+    // (The bar chart is a display_data too, without a display id.)
+    const shown = first.filter(
+      (m) => m.msg_type === 'display_data' && m.content.transient?.display_id !== undefined,
+    );
+    const updates = first.filter((m) => m.msg_type === 'update_display_data');
+    expect(shown).toHaveLength(1);
+    expect(String(shown[0]!.content.data?.['text/plain'])).toMatch(/^running…/);
+    const displayId = shown[0]!.content.transient?.display_id;
+    expect(displayId).toMatch(/^baql-progress-/);
+    expect(updates.length).toBeGreaterThanOrEqual(1);
+    expect(updates.every((u) => u.content.transient?.display_id === displayId)).toBe(true);
+    expect(String(updates.at(-1)!.content.data?.['text/plain'])).toMatch(/^done · \d+ rows?/);
+    expect(first.indexOf(shown[0]!)).toBeLessThan(first.indexOf(updates[0]!));
+    expect(iopub.lastIndexOf('update_display_data')).toBeLessThan(iopub.indexOf('execute_result'));
+    expect(iopub.at(-1)).toBe('status');
 
     expect(out['complete_field']).toMatchObject({ status: 'ok', cursor_end: 14 });
     expect(out['complete_field']!['matches']).toContain('channel:');

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, renderHtmlTable } from '../src/render/html.js';
-import { renderTextTable, summaryLine, type ResultView } from '../src/render/table.js';
+import { formatCount, renderTextTable, summaryLine, type ResultView } from '../src/render/table.js';
 import {
   chartKindOf,
   columnRoles,
@@ -45,6 +45,22 @@ describe('text table', () => {
     );
   });
 
+  it('formatCount groups thousands as toLocaleString does (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer(),
+          fc.maxSafeInteger(),
+          fc.maxSafeInteger().map((n) => -n),
+        ),
+        (n) => {
+          expect(formatCount(n)).toBe(n.toLocaleString('en-US'));
+        },
+      ),
+    );
+    expect(formatCount(1234567)).toBe('1,234,567');
+  });
+
   it('summary shows the window', () => {
     expect(summaryLine({ rows: 1, window: { start: 'a', end: 'b', defaulted: true } })).toBe(
       '1 row · window a → b (default)',
@@ -60,6 +76,20 @@ describe('html table', () => {
     expect(html).toContain('o&#39;brien &amp; co');
     expect(html).not.toContain('<script>');
     expect(html).toContain('2 rows · 1 request');
+  });
+
+  it('writes its own markup within Latin-1 (entities for the arrow and the ellipsis)', () => {
+    const html = renderHtmlTable(
+      {
+        columns: ['v'],
+        rows: [{ v: 'a' }, { v: 'b' }, { v: 'c' }],
+        summary: { rows: 3, window: { start: 's<', end: 'e', defaulted: true } },
+      },
+      { maxRows: 1 },
+    );
+    expect(html).toContain('window s&lt; &rarr; e (default)');
+    expect(html).toContain('&hellip; 2 more rows not shown');
+    expect(html).not.toMatch(/[^\u0000-\u00ff]/);
   });
 
   it('never lets markup through (property)', () => {

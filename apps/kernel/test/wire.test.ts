@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { createSigner, type Signer } from '../src/protocol/signer.js';
+import { jsonBytes } from '../src/protocol/json-bytes.js';
 import { decode, describeWireError, encode } from '../src/protocol/wire.js';
 import { request } from './support.js';
 
@@ -113,5 +114,38 @@ describe('wire format', () => {
         );
       }),
     );
+  });
+});
+
+describe('jsonBytes', () => {
+  it('is byte for byte Buffer.from(JSON.stringify(value)) (property)', () => {
+    // Large strings (encoded apart) with wide characters, nested up to the depth it splits at.
+    const big = fc
+      .tuple(fc.string({ maxLength: 20 }), fc.constantFrom('…', '→', '·', 'é', '😀', '"', '\n'))
+      .map(([s, c]) => `${s}${c}`.repeat(400));
+    const leaf = fc.oneof(
+      fc.jsonValue({ maxDepth: 2 }),
+      big,
+      fc.constant(undefined),
+      fc.constant(Number.NaN),
+    );
+    const value = fc.dictionary(
+      fc.string(),
+      fc.oneof(leaf, fc.dictionary(fc.string(), fc.oneof(leaf, fc.dictionary(fc.string(), leaf)))),
+    );
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(jsonBytes(v).equals(Buffer.from(JSON.stringify(v), 'utf8'))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps what JSON.stringify does with toJSON, arrays and dates', () => {
+    const value = {
+      data: { 'text/plain': `${'x'.repeat(3000)}…`, when: new Date(0), list: [undefined, 1] },
+      custom: { toJSON: () => 'custom' },
+    };
+    expect(jsonBytes(value).toString('utf8')).toBe(JSON.stringify(value));
   });
 });

@@ -6,6 +6,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { jsonBytes } from './json-bytes.js';
 import type { Signer } from './signer.js';
 import { DELIMITER, type Header, type JsonObject, type Message } from './types.js';
 
@@ -119,7 +120,7 @@ export function decode(frames: readonly Buffer[], signer: Signer): E.Either<Wire
  */
 export function encode(message: Message, signer: Signer): Buffer[] {
   const parts = [message.header, message.parent_header, message.metadata, message.content].map(
-    (part) => Buffer.from(JSON.stringify(part), 'utf8'),
+    (part) => jsonBytes(part),
   );
   return [
     ...message.identities,

@@ -5,7 +5,14 @@
  * @module
  */
 import { escapeHtml } from '@baql/plugin-render-html';
-import { cellText, summaryLine, type ResultView, type TableOptions } from './table.js';
+import {
+  cellText,
+  formatCount,
+  summaryLine,
+  type ResultView,
+  type SummaryView,
+  type TableOptions,
+} from './table.js';
 
 /** Escapes text for HTML content and attribute values (shared with the HTML renderer plugin). */
 export { escapeHtml };
@@ -20,6 +27,19 @@ const STYLE =
   '<style>.baql-result table{border-collapse:collapse;font-size:12px}' +
   '.baql-result th,.baql-result td{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top;white-space:nowrap;max-width:32em;overflow:hidden;text-overflow:ellipsis}' +
   '.baql-result th{background:#f3f5f7}.baql-result .baql-summary{color:#555;font-size:11px;margin:4px 0}</style>';
+
+/**
+ * The summary line as HTML. Written with entities for its arrow: the markup the renderer adds
+ * stays within Latin-1, so a result's HTML is a one-byte string in V8 (unless its data has wider
+ * characters), which serialises and UTF-8 encodes several times faster.
+ */
+const summaryHtml = (summary: SummaryView): string => {
+  const { window, ...rest } = summary;
+  const line = escapeHtml(summaryLine(rest));
+  if (window === undefined) return line;
+  const defaulted = window.defaulted === true ? ' (default)' : '';
+  return `${line} · window ${escapeHtml(window.start)} &rarr; ${escapeHtml(window.end)}${defaulted}`;
+};
 
 /**
  * Renders a result as an HTML table with a summary line. Numbers are right-aligned.
@@ -49,11 +69,11 @@ export function renderHtmlTable(result: ResultView, options: TableOptions = {}):
     .join('\n');
   const more =
     result.rows.length > shown.length
-      ? `<p class="baql-summary">… ${(result.rows.length - shown.length).toLocaleString('en-US')} more rows not shown</p>`
+      ? `<p class="baql-summary">&hellip; ${formatCount(result.rows.length - shown.length)} more rows not shown</p>`
       : '';
   const table =
     result.columns.length === 0 || result.rows.length === 0
       ? '<p><em>(no rows)</em></p>'
       : `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
-  return `<div class="baql-result">${STYLE}\n${table}\n${more}<p class="baql-summary">${escapeHtml(summaryLine(result.summary))}</p></div>`;
+  return `<div class="baql-result">${STYLE}\n${table}\n${more}<p class="baql-summary">${summaryHtml(result.summary)}</p></div>`;
 }

@@ -44,8 +44,24 @@ const formatBytes = (bytes: number): string =>
       ? `${(bytes / 1024).toFixed(1)} KB`
       : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-const plural = (n: number, word: string) =>
-  `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+/**
+ * A count with thousands separators, as `n.toLocaleString('en-US')` writes it (`12,345`), without
+ * going through ICU: that took tens of microseconds a call in a kernel, several calls a result.
+ *
+ * @since 0.1.0
+ */
+export function formatCount(n: number): string {
+  if (!Number.isSafeInteger(n)) return n.toLocaleString('en-US');
+  const digits = String(Math.abs(n));
+  let out = '';
+  for (let i = 0; i < digits.length; i += 1) {
+    if (i > 0 && (digits.length - i) % 3 === 0) out += ',';
+    out += digits[i] as string;
+  }
+  return n < 0 ? `-${out}` : out;
+}
+
+const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 
 /** The one-line summary: `3 rows · 1 request · 1 page · 0 retries · 2.1 KB · 12 ms · window …`. @since 0.1.0 */
 export function summaryLine(summary: SummaryView): string {
