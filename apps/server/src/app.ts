@@ -239,9 +239,9 @@ export function createServer(options: ServerOptions): FastifyInstance {
     const seconds = (performance.now() - (request.baql?.startedAt ?? performance.now())) / 1000;
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, seconds);
+    // `reqId` is already bound to `request.log` by Fastify: not repeated (no duplicate JSON key).
     request.log.info(
       {
-        reqId: request.id,
         transactionId: request.baql?.transactionId,
         caller: request.baql?.caller?.name,
         method: request.method,

@@ -34,13 +34,42 @@ export function requireQueryRight(request: FastifyRequest): void {
   }
 }
 
-const explanations = new WeakMap<object, string | undefined>();
-
-/** The explanation of a plan, once per plan object (plans are cached for a second). */
-function explained(plan: object): string | undefined {
-  if (!explanations.has(plan)) explanations.set(plan, explainPlan(plan));
-  return explanations.get(plan);
+/** The `:compile` answer of a plan, as sent. */
+interface CompileAnswer {
+  readonly window: unknown;
+  readonly requests: unknown;
+  readonly residual: unknown;
+  readonly pipeline: unknown;
+  readonly notes: readonly string[];
+  readonly explain?: string;
 }
+
+const compileAnswers = new WeakMap<object, string>();
+
+/**
+ * The `:compile` answer of a plan as JSON text, built once per plan object: plans are cached for
+ * a second, and a dashboard asks for the same one over and over, so the explanation and the
+ * serialisation (most of the route's own work) are not redone for each request.
+ */
+function compileAnswerJson(plan: ServerPlanLike): string {
+  let json = compileAnswers.get(plan);
+  if (json === undefined) {
+    const explain = explainPlan(plan);
+    const answer: CompileAnswer = {
+      window: plan.window,
+      requests: plan.requests,
+      residual: plan.residual ?? null,
+      pipeline: plan.pipeline ?? [],
+      notes: (plan.notes ?? []).map((n) => (typeof n === 'string' ? n : JSON.stringify(n))),
+      ...(explain === undefined ? {} : { explain }),
+    };
+    json = JSON.stringify(answer);
+    compileAnswers.set(plan, json);
+  }
+  return json;
+}
+
+type ServerPlanLike = Awaited<ReturnType<typeof compileChecked>>;
 
 /** Registers the free-form query routes. */
 export function registerQueryRoutes(api: FastifyInstance, state: ServerState): void {
@@ -97,7 +126,7 @@ export function registerQueryRoutes(api: FastifyInstance, state: ServerState): v
   api.post<{ Body: QueryBody }>(
     '/v1/query::compile',
     { schema: schemas.compile },
-    async (request) => {
+    async (request, reply) => {
       requireQueryRight(request);
       const { query, params } = request.body;
       const plan = await compileChecked(state, request, {
@@ -107,15 +136,8 @@ export function registerQueryRoutes(api: FastifyInstance, state: ServerState): v
         format: undefined,
         mode: 'query',
       });
-      const explain = explained(plan);
-      return {
-        window: plan.window,
-        requests: plan.requests,
-        residual: plan.residual ?? null,
-        pipeline: plan.pipeline ?? [],
-        notes: (plan.notes ?? []).map((n) => (typeof n === 'string' ? n : JSON.stringify(n))),
-        ...(explain === undefined ? {} : { explain }),
-      };
+      // Sent as JSON text (with its content type, Fastify does not serialise it again).
+      return reply.type('application/json; charset=utf-8').send(compileAnswerJson(plan));
     },
   );
 
