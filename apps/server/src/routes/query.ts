@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { explainPlan, complete } from '../language.js';
 import { reasonOf } from '../map-error.js';
 import { ProblemError } from '../problem.js';
-import { compileChecked, runQuery } from '../run-query.js';
+import { compileChecked, runQuery, type QueryJob } from '../run-query.js';
 import { routeSchemas } from '../schemas.js';
 import type { ServerState } from '../state.js';
 
@@ -71,6 +71,11 @@ function compileAnswerJson(plan: ServerPlanLike): string {
 
 type ServerPlanLike = Awaited<ReturnType<typeof compileChecked>>;
 
+/** The job of `:validate` and `:compile`: a free-form query compiled, never run. */
+function compileJob(text: string, params: QueryBody['params']): QueryJob {
+  return { text, params, limit: undefined, format: undefined, mode: 'query' };
+}
+
 /** Registers the free-form query routes. */
 export function registerQueryRoutes(api: FastifyInstance, state: ServerState): void {
   const schemas = routeSchemas(state.limits);
@@ -88,13 +93,7 @@ export function registerQueryRoutes(api: FastifyInstance, state: ServerState): v
       requireQueryRight(request);
       const { query, params } = request.body;
       try {
-        const plan = await compileChecked(state, request, {
-          text: query,
-          params,
-          limit: undefined,
-          format: undefined,
-          mode: 'query',
-        });
+        const plan = await compileChecked(state, request, compileJob(query, params));
         const warnings: unknown = (plan as { diagnostics?: unknown }).diagnostics;
         const notes = Array.isArray(warnings) ? warnings : [];
         return { valid: true, diagnostics: notes, window: plan.window };
@@ -129,13 +128,7 @@ export function registerQueryRoutes(api: FastifyInstance, state: ServerState): v
     async (request, reply) => {
       requireQueryRight(request);
       const { query, params } = request.body;
-      const plan = await compileChecked(state, request, {
-        text: query,
-        params,
-        limit: undefined,
-        format: undefined,
-        mode: 'query',
-      });
+      const plan = await compileChecked(state, request, compileJob(query, params));
       // Sent as JSON text (with its content type, Fastify does not serialise it again).
       return reply.type('application/json; charset=utf-8').send(compileAnswerJson(plan));
     },
