@@ -9,7 +9,12 @@
 import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
-import { describeConnectionError, readConnectionFile } from './connection.js';
+import {
+  describeConnectionError,
+  hasFreePorts,
+  readConnectionFile,
+  writeBoundPorts,
+} from './connection.js';
 import { createKernelHandler, type LogLevel } from './handler.js';
 import { describeInstallError, installKernelSpec } from './kernelspec.js';
 import type { KernelLanguage } from './language.js';
@@ -175,6 +180,16 @@ const run = async (
     return 1;
   }
   const { handler, closed, close } = server.right;
+  if (hasFreePorts(connection.right)) {
+    // Ports left at 0 were picked when binding: the client reads them from the file.
+    const written = await writeBoundPorts(file, server.right.connection);
+    if (E.isLeft(written)) {
+      log('error', describeConnectionError(written.left));
+      await language.shutdown();
+      await close();
+      return 1;
+    }
+  }
   log('info', `serving ${file} (session ${handler.session})`);
   const onSigint = () => handler.interrupt();
   const onSigterm = () => {

@@ -5,7 +5,7 @@
  * @since 0.1.0
  * @module
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 
 /** A checked connection file. @since 0.1.0 */
@@ -24,7 +24,8 @@ export interface ConnectionInfo {
 /** Why a connection file cannot be used. @since 0.1.0 */
 export type ConnectionError =
   | { readonly _tag: 'Unreadable'; readonly path: string; readonly message: string }
-  | { readonly _tag: 'Invalid'; readonly path: string; readonly message: string };
+  | { readonly _tag: 'Invalid'; readonly path: string; readonly message: string }
+  | { readonly _tag: 'Unwritable'; readonly path: string; readonly message: string };
 
 const PORTS = ['shell_port', 'iopub_port', 'stdin_port', 'control_port', 'hb_port'] as const;
 
@@ -43,9 +44,10 @@ export function parseConnection(
   if (typeof ip !== 'string' || ip === '') return invalid('ip must be a string');
   for (const port of PORTS) {
     const p = v[port];
+    // tcp port 0: the kernel binds a free port and writes it back (see `writeBoundPorts`).
     const ok =
       transport === 'tcp'
-        ? typeof p === 'number' && Number.isInteger(p) && p > 0 && p < 65536
+        ? typeof p === 'number' && Number.isInteger(p) && p >= 0 && p < 65536
         : (typeof p === 'number' || typeof p === 'string') && String(p) !== '';
     if (!ok) return invalid(`${port} is missing or not a valid port`);
   }
@@ -83,14 +85,59 @@ export async function readConnectionFile(
   }
 }
 
-/** The ZeroMQ endpoint of one channel (`tcp://ip:port`, or `ipc://ip-port` as Jupyter names them). @since 0.1.0 */
+/**
+ * The ZeroMQ endpoint of one channel (`tcp://ip:port`, or `ipc://ip-port` as Jupyter names them);
+ * tcp port 0 is `tcp://ip:*`, any free port.
+ *
+ * @since 0.1.0
+ */
 export function endpoint(info: ConnectionInfo, port: number | string): string {
-  return info.transport === 'tcp' ? `tcp://${info.ip}:${port}` : `ipc://${info.ip}-${port}`;
+  if (info.transport !== 'tcp') return `ipc://${info.ip}-${port}`;
+  return `tcp://${info.ip}:${port === 0 ? '*' : port}`;
+}
+
+/** The names of the five port fields of a connection file. @since 0.1.0 */
+export const PORT_NAMES = PORTS;
+
+/** Whether a connection file leaves some tcp port to the kernel (port 0). @since 0.1.0 */
+export function hasFreePorts(info: ConnectionInfo): boolean {
+  return info.transport === 'tcp' && PORTS.some((name) => info[name] === 0);
+}
+
+/**
+ * Writes the ports a kernel bound back into its connection file, keeping every other field, as
+ * ipykernel does when its file leaves ports at 0: the file is replaced whole (written aside, then
+ * renamed), so a client polling it never reads half a file.
+ *
+ * @since 0.1.0
+ */
+export async function writeBoundPorts(
+  path: string,
+  bound: ConnectionInfo,
+): Promise<E.Either<ConnectionError, void>> {
+  try {
+    const original: unknown = JSON.parse(await readFile(path, 'utf8'));
+    const merged = {
+      ...(typeof original === 'object' && original !== null ? original : {}),
+      ...Object.fromEntries(PORTS.map((name) => [name, bound[name]])),
+    };
+    const aside = `${path}.${process.pid}.tmp`;
+    await writeFile(aside, `${JSON.stringify(merged, null, 2)}\n`, { mode: 0o600 });
+    await rename(aside, path);
+    return E.right(undefined);
+  } catch (error) {
+    return E.left({ _tag: 'Unwritable', path, message: (error as Error).message });
+  }
 }
 
 /** A human sentence for a {@link ConnectionError}. @since 0.1.0 */
 export function describeConnectionError(error: ConnectionError): string {
-  return error._tag === 'Unreadable'
-    ? `cannot read the connection file ${error.path}: ${error.message}`
-    : `invalid connection file ${error.path}: ${error.message}`;
+  switch (error._tag) {
+    case 'Unreadable':
+      return `cannot read the connection file ${error.path}: ${error.message}`;
+    case 'Invalid':
+      return `invalid connection file ${error.path}: ${error.message}`;
+    case 'Unwritable':
+      return `cannot write the bound ports into ${error.path}: ${error.message}`;
+  }
 }

@@ -34,7 +34,15 @@ export { createSigner } from './protocol/signer.js';
 export type { Signer, UnsupportedScheme } from './protocol/signer.js';
 export { decode, encode, describeWireError } from './protocol/wire.js';
 export type { WireError } from './protocol/wire.js';
-export { parseConnection, readConnectionFile, describeConnectionError } from './connection.js';
+export {
+  parseConnection,
+  readConnectionFile,
+  describeConnectionError,
+  endpoint,
+  hasFreePorts,
+  writeBoundPorts,
+  PORT_NAMES,
+} from './connection.js';
 export type { ConnectionError, ConnectionInfo } from './connection.js';
 export { startKernelServer, describeServerError } from './zmq-server.js';
 export type { KernelServer, KernelServerOptions, ServerError } from './zmq-server.js';

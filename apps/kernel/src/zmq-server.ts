@@ -7,7 +7,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { endpoint, type ConnectionInfo } from './connection.js';
+import { endpoint, type ConnectionInfo, type PORT_NAMES } from './connection.js';
 import type { KernelHandler, LogLevel, OutChannel } from './handler.js';
 import { createSigner, type Signer } from './protocol/signer.js';
 import type { Message } from './protocol/types.js';
@@ -27,6 +27,8 @@ export interface KernelServerOptions {
 /** A running kernel server. @since 0.1.0 */
 export interface KernelServer {
   readonly handler: KernelHandler;
+  /** The connection as bound: tcp ports given as 0 replaced by the ports the sockets got. */
+  readonly connection: ConnectionInfo;
   /** Flushes pending messages and closes every socket. */
   close(): Promise<void>;
   /** Resolves once the server is closed (after a shutdown request or {@link close}). */
@@ -83,22 +85,30 @@ export async function startKernelServer(
   const iopub = new zmq.Publisher({ linger: 1000 });
   const hb = new zmq.Reply({ linger: 0 });
   const all = [shell, control, stdin, iopub, hb];
-  const bindings: [{ bind(address: string): Promise<void> }, number | string][] = [
-    [shell, connection.shell_port],
-    [control, connection.control_port],
-    [stdin, connection.stdin_port],
-    [iopub, connection.iopub_port],
-    [hb, connection.hb_port],
+  const bindings: [
+    { bind(address: string): Promise<void>; readonly lastEndpoint: string | null },
+    (typeof PORT_NAMES)[number],
+  ][] = [
+    [shell, 'shell_port'],
+    [control, 'control_port'],
+    [stdin, 'stdin_port'],
+    [iopub, 'iopub_port'],
+    [hb, 'hb_port'],
   ];
-  for (const [socket, port] of bindings) {
-    const address = endpoint(connection, port);
+  const bound: Record<string, number | string> = {};
+  for (const [socket, name] of bindings) {
+    const address = endpoint(connection, connection[name]);
     try {
       await socket.bind(address);
     } catch (error) {
       for (const s of all) s.close();
       return E.left({ _tag: 'BindFailed', endpoint: address, message: (error as Error).message });
     }
+    // Port 0 (`tcp://ip:*`): the port the socket got, from its endpoint.
+    const got = /:(\d+)$/.exec(socket.lastEndpoint ?? '')?.[1];
+    bound[name] = connection[name] === 0 && got !== undefined ? Number(got) : connection[name];
   }
+  const boundConnection: ConnectionInfo = { ...connection, ...bound };
 
   const out = {
     shell: sender(shell, log),
@@ -177,5 +187,5 @@ export async function startKernelServer(
   void serveStdin();
 
   handler.start();
-  return E.right({ handler, close, closed });
+  return E.right({ handler, connection: boundConnection, close, closed });
 }

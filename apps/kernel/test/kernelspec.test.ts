@@ -1,10 +1,14 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
+import { Dealer } from 'zeromq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runKernelCli, KERNEL_HELP } from '../src/cli.js';
 import { installKernelSpec, kernelDir, launcherPath, userDataDir } from '../src/kernelspec.js';
+import { createSigner } from '../src/protocol/signer.js';
+import { decode, encode } from '../src/protocol/wire.js';
+import { echoLanguage, request } from './support.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -127,6 +131,58 @@ describe('runKernelCli', () => {
     ).toBe(1);
     expect(err.join('')).toMatch(/cannot read the connection file/);
     expect(opened).toEqual([]);
+  });
+
+  it('run binds free ports for ports left at 0 and writes them back into the connection file', async () => {
+    const file = join(dir, 'kernel-0.json');
+    const key = 'k3y';
+    await writeFile(
+      file,
+      JSON.stringify({
+        transport: 'tcp',
+        ip: '127.0.0.1',
+        shell_port: 0,
+        iopub_port: 0,
+        stdin_port: 0,
+        control_port: 0,
+        hb_port: 0,
+        signature_scheme: 'hmac-sha256',
+        key,
+        kernel_name: 'baql',
+      }),
+    );
+    const { io } = capture();
+    const running = runKernelCli(['run', file], {
+      io,
+      openLanguage: () => Promise.resolve(echoLanguage()),
+      env: { BAQL_KERNEL_LOG_LEVEL: 'error' },
+    });
+    // The client's side: wait for the ports, then talk to the kernel on them.
+    let written: Record<string, unknown> = {};
+    for (let i = 0; i < 200 && !(Number(written['shell_port']) > 0); i += 1) {
+      await new Promise((r) => setTimeout(r, 25));
+      written = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    }
+    expect(written).toMatchObject({ key, kernel_name: 'baql', signature_scheme: 'hmac-sha256' });
+    for (const name of ['shell_port', 'iopub_port', 'stdin_port', 'control_port', 'hb_port'])
+      expect(written[name]).toEqual(expect.any(Number));
+    const control = new Dealer({ linger: 0, receiveTimeout: 10_000 });
+    control.connect(`tcp://127.0.0.1:${String(written['control_port'])}`);
+    try {
+      const signer = createSigner('hmac-sha256', key);
+      if (E.isLeft(signer)) throw new Error('signer');
+      await control.send(
+        encode(
+          { ...request('shutdown_request', { restart: false }, ''), identities: [] },
+          signer.right,
+        ),
+      );
+      const reply = decode(await control.receive(), signer.right);
+      expect(E.isRight(reply) && reply.right.content).toEqual({ status: 'ok', restart: false });
+      expect(await running).toBe(0);
+    } finally {
+      control.close();
+    }
   });
 
   it('the README documents exactly the --help text', async () => {

@@ -1,8 +1,7 @@
-import { createServer } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
 import { Dealer, Request, Subscriber } from 'zeromq';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConnectionInfo } from '../src/connection.js';
+import { PORT_NAMES, type ConnectionInfo } from '../src/connection.js';
 import { createKernelHandler } from '../src/handler.js';
 import { createSigner, type Signer } from '../src/protocol/signer.js';
 import type { Message } from '../src/protocol/types.js';
@@ -10,26 +9,15 @@ import { decode, encode } from '../src/protocol/wire.js';
 import { startKernelServer, type KernelServer } from '../src/zmq-server.js';
 import { echoLanguage, request } from './support.js';
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        resolve(typeof address === 'object' && address !== null ? address.port : 0),
-      );
-    });
-  });
-
-const connection = async (key: string): Promise<ConnectionInfo> => ({
+// Port 0 everywhere: the server binds free ports and reports them (no probe-then-bind race).
+const connection = (key: string): ConnectionInfo => ({
   transport: 'tcp',
   ip: '127.0.0.1',
-  shell_port: await freePort(),
-  iopub_port: await freePort(),
-  stdin_port: await freePort(),
-  control_port: await freePort(),
-  hb_port: await freePort(),
+  shell_port: 0,
+  iopub_port: 0,
+  stdin_port: 0,
+  control_port: 0,
+  hb_port: 0,
   signature_scheme: 'hmac-sha256',
   key,
 });
@@ -46,10 +34,9 @@ afterEach(async () => {
 });
 
 const start = async (key = 'secret') => {
-  const info = await connection(key);
   const logs: string[] = [];
   const started = await startKernelServer({
-    connection: info,
+    connection: connection(key),
     log: (level, text) => logs.push(`${level}: ${text}`),
     createHandler: (send, onShutdown) =>
       createKernelHandler({ language: echoLanguage(), send, onShutdown }),
@@ -57,6 +44,7 @@ const start = async (key = 'secret') => {
   if (E.isLeft(started)) throw new Error('server did not start');
   const server: KernelServer = started.right;
   cleanups.push(() => server.close());
+  const info = server.connection;
   const shell = new Dealer({ routingId: 'tester', linger: 0 });
   const control = new Dealer({ linger: 0 });
   const iopub = new Subscriber({ linger: 0 });
@@ -150,8 +138,22 @@ describe('zeromq adapter', () => {
     await k.server.closed;
   });
 
+  it('binds free ports for ports given as 0, each its own, and reports them', async () => {
+    const k = await start();
+    const ports = PORT_NAMES.map((name) => k.info[name]);
+    expect(ports.every((p) => typeof p === 'number' && p > 0)).toBe(true);
+    expect(new Set(ports).size).toBe(5);
+    // A fixed port is kept as given: a second server on the first one's shell port cannot bind.
+    const taken = await startKernelServer({
+      connection: { ...connection('k'), shell_port: k.info.shell_port },
+      log: () => undefined,
+      createHandler: (send) => createKernelHandler({ language: echoLanguage(), send }),
+    });
+    expect(E.isLeft(taken) && taken.left._tag).toBe('BindFailed');
+  });
+
   it('refuses an unknown signature scheme', async () => {
-    const info = { ...(await connection('k')), signature_scheme: 'hmac-md77' };
+    const info = { ...connection('k'), signature_scheme: 'hmac-md77' };
     const started = await startKernelServer({
       connection: info,
       log: () => undefined,

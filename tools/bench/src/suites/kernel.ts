@@ -1,13 +1,12 @@
 /**
  * Bench of the Jupyter kernel (issue 8): the `execute_request` → `execute_reply` round trip of a
  * small query through a real kernel process over ZeroMQ (signed messages, rendering of the text,
- * HTML and JSON result, progress display), beside the same query through `@baql/core` directly,
+ * HTML and JSON result), beside the same query through `@baql/core` directly,
  * in this process, on a sandbox with the same data (target ≤ 1.3×).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,17 +20,31 @@ const QUERY = 'type:login since 7d | limit 20';
 const RUNS = 25;
 const KEY = randomUUID();
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        resolve(typeof address === 'object' && address !== null ? address.port : 0),
-      );
-    });
-  });
+const PORTS = ['shell_port', 'iopub_port', 'stdin_port', 'control_port', 'hb_port'] as const;
+
+/**
+ * Waits until the kernel has written the ports it bound into its connection file (ports given as
+ * 0: the kernel picks free ones, so no port is probed here and then taken by someone else before
+ * the kernel binds it). Rejects if the kernel exits first or takes over 30 s.
+ */
+const boundPorts = async (
+  file: string,
+  kernel: ChildProcess,
+): Promise<Record<(typeof PORTS)[number], number>> => {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const written = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      if (PORTS.every((name) => typeof written[name] === 'number' && written[name] > 0))
+        return written as Record<(typeof PORTS)[number], number>;
+    } catch (_error) {
+      // not written yet (the kernel replaces the file whole, so a read is never half a file)
+    }
+    if (kernel.exitCode !== null) throw new Error(`the kernel exited (${kernel.exitCode})`);
+    if (Date.now() > deadline) throw new Error('the kernel did not bind its ports in 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
 
 /** Frames of a signed request (`[<IDS|MSG>, hmac, header, parent, metadata, content]`). */
 const frames = (msgType: string, content: object): { id: string; frames: Buffer[] } => {
@@ -68,13 +81,6 @@ const median = (xs: number[]) =>
 
 export default async function kernelBench(): Promise<BenchLine[]> {
   const dir = mkdtempSync(join(tmpdir(), 'baql-bench-kernel-'));
-  const ports = {
-    shell_port: await freePort(),
-    iopub_port: await freePort(),
-    stdin_port: await freePort(),
-    control_port: await freePort(),
-    hb_port: await freePort(),
-  };
   const connection = join(dir, 'kernel.json');
   writeFileSync(
     connection,
@@ -83,7 +89,7 @@ export default async function kernelBench(): Promise<BenchLine[]> {
       ip: '127.0.0.1',
       signature_scheme: 'hmac-sha256',
       key: KEY,
-      ...ports,
+      ...Object.fromEntries(PORTS.map((name) => [name, 0])),
     }),
   );
   const env = {
@@ -99,9 +105,10 @@ export default async function kernelBench(): Promise<BenchLine[]> {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const shell = new Dealer({ linger: 0, receiveTimeout: 30_000 });
-  shell.connect(`tcp://127.0.0.1:${ports.shell_port}`);
   const session = await openSession({ profile: 'sandbox', sandbox: SANDBOX, env });
   try {
+    const ports = await boundPorts(connection, kernel);
+    shell.connect(`tcp://127.0.0.1:${ports.shell_port}`);
     await roundTrip(shell, 'kernel_info_request', {});
     const execute = async () => {
       const reply = await roundTrip(shell, 'execute_request', {
