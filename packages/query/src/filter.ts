@@ -27,9 +27,26 @@ export interface Lit {
   /** The value (`''` for `present` and `in`). */
   readonly value: string;
   /** For `in`: the chosen values and every value of the enum. */
-  readonly values?: readonly string[];
-  readonly universe?: readonly string[];
+  readonly values?: readonly string[] | undefined;
+  readonly universe?: readonly string[] | undefined;
   readonly neg: boolean;
+}
+
+/**
+ * Builds a literal. Every literal has the same properties in the same order (absent lists are
+ * `undefined`), so V8 sees one object shape wherever literals are read: the planner and the
+ * evaluator read literals of every kind in the same places.
+ * @since 0.1.0
+ */
+export function mkLit(
+  field: string,
+  op: LitOp,
+  value: string,
+  neg: boolean,
+  values?: readonly string[],
+  universe?: readonly string[],
+): Lit {
+  return { t: 'lit', field, op, value, values, universe, neg };
 }
 
 /** A boolean combination of literals. @since 0.1.0 */
@@ -109,9 +126,9 @@ function negateLit(l: Lit): Filter {
   if (l.op === 'in') {
     const values = (l.universe ?? []).filter((v) => !(l.values ?? []).includes(v));
     if (values.length === 0) return FALSE;
-    return { ...l, values };
+    return mkLit(l.field, l.op, l.value, l.neg, values, l.universe);
   }
-  return { ...l, neg: !l.neg };
+  return mkLit(l.field, l.op, l.value, !l.neg, l.values, l.universe);
 }
 
 /**

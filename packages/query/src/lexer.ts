@@ -140,13 +140,13 @@ function matchAt(text: string, i: number, tokens: IToken[]): IToken | undefined 
       j - i <= 9 && !(j < text.length && isKeywordTail(text.charCodeAt(j)))
         ? keywordAt(text, i, j)
         : undefined;
-    const word = T.matchWord(text, i, tokens);
-    if (kw && !(word && word[0].length > j - i)) return tok(kw, text.slice(i, j), i);
-    if (word) return tok(T.Word, word[0], i);
+    const end = T.wordEnd(text, i, tokens[tokens.length - 1]?.tokenType);
+    if (kw && !(end > j)) return tok(kw, text.slice(i, j), i);
+    if (end >= 0) return tok(T.Word, text.slice(i, end), i);
   }
   // Like the chevrotain lexer (whose first-character table is ASCII), a word starts with ASCII.
-  const word = c < 128 ? T.matchWord(text, i, tokens) : null;
-  if (word) return tok(T.Word, word[0], i);
+  const end = c < 128 ? T.wordEnd(text, i, tokens[tokens.length - 1]?.tokenType) : -1;
+  if (end >= 0) return tok(T.Word, text.slice(i, end), i);
   if (c === 36) {
     const m = /^\$[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i, i + 256));
     if (m) return tok(T.Param, m[0], i);

@@ -25,7 +25,7 @@ import type {
   UserType,
 } from './contract.js';
 import type { Diagnostic } from './diagnostic.js';
-import { and, assume, literals, litKey, type Filter, type Lit } from './filter.js';
+import { and, assume, literals, litKey, mkLit, type Filter, type Lit } from './filter.js';
 import { attributesNeeded, type Stage } from './pipeline.js';
 import { printFilter, printLit } from './print.js';
 import { resolve, type ResolvedQuery, type ResolveOptions, type Window } from './resolve.js';
@@ -74,17 +74,33 @@ export interface Plan {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** A request being planned. Every key is always set (`undefined` when absent): one object shape. */
 interface Draft {
   kind: EventType;
-  segment?: UserType;
-  user?: string;
-  member?: string;
-  company?: string;
-  product?: string;
-  eventIds?: string[];
+  segment: UserType | undefined;
+  user: string | undefined;
+  member: string | undefined;
+  company: string | undefined;
+  product: string | undefined;
+  eventIds: string[] | undefined;
   conj: Lit[];
-  anyOf?: Lit[][];
+  anyOf: Lit[][] | undefined;
   inexact: boolean;
+}
+
+function newDraft(kind: EventType, conj: Lit[], inexact: boolean): Draft {
+  return {
+    kind,
+    segment: undefined,
+    user: undefined,
+    member: undefined,
+    company: undefined,
+    product: undefined,
+    eventIds: undefined,
+    conj,
+    anyOf: undefined,
+    inexact,
+  };
 }
 
 const DIM_ATTRS: Readonly<Record<string, 'user' | 'member' | 'company' | 'product' | 'event'>> = {
@@ -306,18 +322,18 @@ function draftsOf(
   let company = dims.company;
   const product = dims.product;
   if (user !== undefined && member !== undefined) {
-    conj.push({ t: 'lit', field: 'member', op: 'eq', value: member, neg: false });
+    conj.push(mkLit('member', 'eq', member, false));
     member = undefined;
   }
   if (company !== undefined && (user !== undefined || member !== undefined)) {
-    conj.push({ t: 'lit', field: 'ReqCtx_companyId', op: 'eq', value: company, neg: false });
+    conj.push(mkLit('ReqCtx_companyId', 'eq', company, false));
     company = undefined;
   }
   const negFilters: Lit[] = [];
   let negInexact = false;
   if (eventNeg.size > 0 && !eventPos && !index.catalog.complete) {
     for (const id of eventNeg) {
-      const l: Lit = { t: 'lit', field: 'eventId', op: 'eq', value: id, neg: true };
+      const l: Lit = mkLit('eventId', 'eq', id, true);
       const f = filterOf(l, caps);
       if (typeof f === 'string') {
         negInexact = true;
@@ -346,36 +362,36 @@ function draftsOf(
     for (const segment of segments
       ? (['retail', 'business'] as UserType[]).filter((s) => segments?.has(s))
       : [undefined]) {
-      const draft: Draft = {
+      const draft = newDraft(
         kind,
-        conj: negFilters.length > 0 ? [...conj, ...negFilters] : conj,
-        inexact: inexact || negInexact,
-      };
-      if (segment) draft.segment = segment;
-      if (user !== undefined) draft.user = user;
-      if (member !== undefined) draft.member = member;
-      if (company !== undefined) draft.company = company;
-      if (product !== undefined) draft.product = product;
-      if (ids) draft.eventIds = ids;
+        negFilters.length > 0 ? [...conj, ...negFilters] : conj,
+        inexact || negInexact,
+      );
+      draft.segment = segment;
+      draft.user = user;
+      draft.member = member;
+      draft.company = company;
+      draft.product = product;
+      draft.eventIds = ids;
       out.drafts.push(draft);
     }
   }
 }
 
-/**
- * A copy of a draft with other filters. Built by assignment, not a spread: drafts have optional
- * keys, so spreads of them take V8's slow generic path, and this runs for every merge.
- */
+/** A copy of a draft with other filters. */
 function redraft(d: Draft, conj: Lit[], anyOf: Lit[][] | undefined, inexact: boolean): Draft {
-  const out: Draft = { kind: d.kind, conj, inexact };
-  if (d.segment !== undefined) out.segment = d.segment;
-  if (d.user !== undefined) out.user = d.user;
-  if (d.member !== undefined) out.member = d.member;
-  if (d.company !== undefined) out.company = d.company;
-  if (d.product !== undefined) out.product = d.product;
-  if (d.eventIds !== undefined) out.eventIds = d.eventIds;
-  if (anyOf !== undefined) out.anyOf = anyOf;
-  return out;
+  return {
+    kind: d.kind,
+    segment: d.segment,
+    user: d.user,
+    member: d.member,
+    company: d.company,
+    product: d.product,
+    eventIds: d.eventIds,
+    conj,
+    anyOf,
+    inexact,
+  };
 }
 
 const conjKey = (ls: readonly Lit[]): string => ls.map(litKey).sort().join('\u0002');
@@ -391,7 +407,7 @@ function mergeEventIds(drafts: Draft[], index: CatalogIndex): Draft[] {
     const g = groups.get(k);
     if (!g) groups.set(k, redraft(d, [...d.conj], d.anyOf, d.inexact));
     else {
-      if (!g.eventIds || !d.eventIds) delete g.eventIds;
+      if (!g.eventIds || !d.eventIds) g.eventIds = undefined;
       else g.eventIds = orderEvents([...g.eventIds, ...d.eventIds], index);
       g.inexact = g.inexact || d.inexact;
     }
@@ -613,7 +629,7 @@ export function planResolved(
       for (const kind of ['user', 'system'] as EventType[]) {
         if (!kinds.has(kind)) continue;
         const ds = drafts.filter((d) => d.kind === kind);
-        const w: Draft = { kind, conj: [], inexact: true };
+        const w = newDraft(kind, [], true);
         if (ds.length > 0) {
           for (const k of ['segment', 'user', 'member', 'company', 'product'] as const) {
             const v = ds[0]?.[k];

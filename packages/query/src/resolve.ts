@@ -23,7 +23,7 @@ import {
   type FieldDef,
 } from './catalog.js';
 import { diagnosticAt, didYouMean, hasErrors, LineIndex, type Diagnostic } from './diagnostic.js';
-import { and, FALSE, nnf, not, or, TRUE, type Filter, type Lit } from './filter.js';
+import { and, FALSE, mkLit, nnf, not, or, TRUE, type Filter, type Lit } from './filter.js';
 import { parse } from './parse.js';
 import type { FieldRef, Stage } from './pipeline.js';
 import { left, right, type Result } from './result.js';
@@ -201,7 +201,7 @@ function enumLit(
     );
     return TRUE;
   }
-  return { t: 'lit', field: def.name, op: 'in', value: '', values: [v], universe, neg: false };
+  return mkLit(def.name, 'in', '', false, [v], universe);
 }
 
 function checkEvent(ctx: Ctx, id: string, r: { start: number; end: number }): void {
@@ -244,15 +244,7 @@ function oneValue(ctx: Ctx, field: ResolvedField, v: ValueNode, text: string): F
     if (bare && (text.includes('*') || text.includes('?'))) {
       if (text === '*') {
         const universe = field.def?.values ?? [];
-        return {
-          t: 'lit',
-          field: field.def?.name ?? field.name,
-          op: 'in',
-          value: '',
-          values: universe,
-          universe,
-          neg: false,
-        };
+        return mkLit(field.def?.name ?? field.name, 'in', '', false, universe, universe);
       }
       err(
         ctx,
@@ -264,25 +256,21 @@ function oneValue(ctx: Ctx, field: ResolvedField, v: ValueNode, text: string): F
     }
     return enumLit(ctx, field, text, r);
   }
-  if (bare && text === '*')
-    return { t: 'lit', field: field.attr, op: 'present', value: '', neg: false };
+  if (bare && text === '*') return mkLit(field.attr, 'present', '', false);
   if (bare && (text.includes('*') || text.includes('?')))
-    return { t: 'lit', field: field.attr, op: 'like', value: text, neg: false };
+    return mkLit(field.attr, 'like', text, false);
   if (bare && text.includes('..') && text !== '..') {
     const i = text.indexOf('..');
     const lo = text.slice(0, i);
     const hi = text.slice(i + 2);
     const parts: Filter[] = [];
-    if (lo !== '' && lo !== '*')
-      parts.push({ t: 'lit', field: field.attr, op: 'ge', value: lo, neg: false });
-    if (hi !== '' && hi !== '*')
-      parts.push({ t: 'lit', field: field.attr, op: 'le', value: hi, neg: false });
-    if (parts.length === 0)
-      return { t: 'lit', field: field.attr, op: 'present', value: '', neg: false };
+    if (lo !== '' && lo !== '*') parts.push(mkLit(field.attr, 'ge', lo, false));
+    if (hi !== '' && hi !== '*') parts.push(mkLit(field.attr, 'le', hi, false));
+    if (parts.length === 0) return mkLit(field.attr, 'present', '', false);
     return and(parts);
   }
   if (field.def?.target === 'event') checkEvent(ctx, text, r);
-  return { t: 'lit', field: field.attr, op: 'eq', value: text, neg: false };
+  return mkLit(field.attr, 'eq', text, false);
 }
 
 function valueExpr(ctx: Ctx, field: ResolvedField, v: ValueExpr): Filter {
@@ -304,11 +292,10 @@ function valueExpr(ctx: Ctx, field: ResolvedField, v: ValueExpr): Filter {
       const lo = valuesOf(ctx, v.low)?.[0];
       const hi = valuesOf(ctx, v.high)?.[0];
       if (lo !== undefined && !(v.low.kind === 'word' && lo === '*'))
-        parts.push({ t: 'lit', field: field.attr, op: 'ge', value: lo, neg: false });
+        parts.push(mkLit(field.attr, 'ge', lo, false));
       if (hi !== undefined && !(v.high.kind === 'word' && hi === '*'))
-        parts.push({ t: 'lit', field: field.attr, op: 'le', value: hi, neg: false });
-      if (parts.length === 0)
-        return { t: 'lit', field: field.attr, op: 'present', value: '', neg: false };
+        parts.push(mkLit(field.attr, 'le', hi, false));
+      if (parts.length === 0) return mkLit(field.attr, 'present', '', false);
       return and(parts);
     }
   }
@@ -345,15 +332,7 @@ function expr(ctx: Ctx, e: ExprNode): Filter {
       }
       const values = valuesOf(ctx, e.value);
       if (!values) return TRUE;
-      return or(
-        values.map((value) => ({
-          t: 'lit' as const,
-          field: field.attr,
-          op: CMP[e.op] ?? 'gt',
-          value,
-          neg: false,
-        })),
-      );
+      return or(values.map((value) => mkLit(field.attr, CMP[e.op] ?? 'gt', value, false)));
     }
   }
 }
@@ -618,10 +597,7 @@ export function resolve(
   if (kindDefaulted) {
     const kindDef = ctx.index.fields.get('kind');
     const universe = kindDef?.values ?? ['user', 'system'];
-    filter = and([
-      filter,
-      { t: 'lit', field: 'kind', op: 'in', value: '', values: ['user'], universe, neg: false },
-    ]);
+    filter = and([filter, mkLit('kind', 'in', '', false, ['user'], universe)]);
   }
   return right({
     // Already in negation normal form: `and` of an NNF filter and a positive `in` literal.

@@ -28,40 +28,51 @@ const BASE = new Uint8Array(128);
 for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.@/*?')
   BASE[c.charCodeAt(0)] = 1;
 /** Letters, digits and `_ . @ / * ?` (and any character from U+00C0 up). */
-const isBase = (c: string | undefined): boolean => {
-  if (c === undefined) return false;
-  const code = c.charCodeAt(0);
-  return code < 128 ? BASE[code] === 1 : code >= 0xc0;
-};
-const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+/** Letters, digits and `_ . @ / * ?` (and any character from U+00C0 up); NaN (past the end) is not. */
+const isBase = (code: number): boolean => (code < 128 ? BASE[code] === 1 : code >= 0xc0);
+const isDigit = (code: number): boolean => code >= 48 && code <= 57;
 
-/** The custom matcher of {@link Word} (exported for the fast lexer). */
-export function matchWord(text: string, offset: number, tokens: IToken[]): [string] | null {
-  const first = text[offset];
+/**
+ * Where the bare word starting at `offset` ends (exclusive), or -1 when none starts there.
+ * `previous` is the type of the token before it: after `:` or a comparison (a value position) a
+ * word may contain `:`. Character codes, not one-character strings: this runs for every word.
+ */
+export function wordEnd(text: string, offset: number, previous: TokenType | undefined): number {
+  const first = text.charCodeAt(offset);
   let i = offset;
-  if (first === '-') {
-    if (!isDigit(text[offset + 1])) return null;
+  if (first === 45 /* - */) {
+    if (!isDigit(text.charCodeAt(offset + 1))) return -1;
     i += 1;
-  } else if (!isBase(first)) return null;
-  const startsWithDigit = isDigit(text[i]) || (first === '-' && isDigit(text[offset + 1]));
-  const prev = tokens.length > 0 ? tokens[tokens.length - 1] : undefined;
-  const pt = prev?.tokenType;
+  } else if (!isBase(first)) return -1;
+  const startsWithDigit = isDigit(text.charCodeAt(i));
   const valuePosition =
-    pt !== undefined &&
-    (pt === Colon || pt === Ge || pt === Le || pt === Ne || pt === Gt || pt === Lt || pt === Eq);
+    previous !== undefined &&
+    (previous === Colon ||
+      previous === Ge ||
+      previous === Le ||
+      previous === Ne ||
+      previous === Gt ||
+      previous === Lt ||
+      previous === Eq);
   for (;;) {
-    const c = text[i];
-    if (isBase(c) || c === '-') i += 1;
-    else if (c === '+' && startsWithDigit) i += 1;
+    const c = text.charCodeAt(i);
+    if (isBase(c) || c === 45 /* - */) i += 1;
+    else if (c === 43 /* + */ && startsWithDigit) i += 1;
     else if (
-      c === ':' &&
-      ((valuePosition && (isBase(text[i + 1]) || text[i + 1] === ':')) ||
-        (startsWithDigit && isDigit(text[i + 1])))
+      c === 58 /* : */ &&
+      ((valuePosition && (isBase(text.charCodeAt(i + 1)) || text.charCodeAt(i + 1) === 58)) ||
+        (startsWithDigit && isDigit(text.charCodeAt(i + 1))))
     )
       i += 1;
     else break;
   }
-  return [text.slice(offset, i)];
+  return i;
+}
+
+/** The custom matcher of {@link Word} (chevrotain's custom pattern signature). */
+export function matchWord(text: string, offset: number, tokens: IToken[]): [string] | null {
+  const end = wordEnd(text, offset, tokens[tokens.length - 1]?.tokenType);
+  return end < 0 ? null : [text.slice(offset, end)];
 }
 
 /** A bare word: field name, value, number, duration, time, wildcard pattern. */
