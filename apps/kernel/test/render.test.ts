@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, renderHtmlTable } from '../src/render/html.js';
-import { formatCount, renderTextTable, summaryLine, type ResultView } from '../src/render/table.js';
+import {
+  cellText,
+  formatCount,
+  renderTextTable,
+  summaryLine,
+  type ResultView,
+} from '../src/render/table.js';
 import {
   chartKindOf,
   columnRoles,
@@ -184,5 +190,108 @@ describe('vega-lite', () => {
     expect(
       vegaLiteSpec({ columns: [], rows: [], summary: { rows: 0 } }, 'count-by'),
     ).toBeUndefined();
+  });
+});
+
+// The renderers as first written (map, padEnd, join): the oracle for the faster loops.
+const referenceText = (result: ResultView, maxRows = 50, maxWidth = 40): string => {
+  const clip = (text: string) => {
+    const flat = text.replace(/\s+/g, ' ');
+    return flat.length <= maxWidth ? flat : `${flat.slice(0, maxWidth - 1)}…`;
+  };
+  const shown = result.rows.slice(0, maxRows);
+  if (result.columns.length === 0 || result.rows.length === 0)
+    return `(no rows)\n${summaryLine(result.summary)}`;
+  const header = result.columns.map(clip);
+  const cells = shown.map((row) => result.columns.map((c) => clip(cellText(row[c]))));
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => (i === values.length - 1 ? v : `${v.padEnd(widths[i]!)}  `))
+      .join('')
+      .trimEnd();
+  return [
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...cells.map(line),
+    ...(result.rows.length > shown.length
+      ? [
+          `… ${formatCount(result.rows.length - shown.length)} more row${result.rows.length - shown.length === 1 ? '' : 's'}`,
+        ]
+      : []),
+    summaryLine(result.summary),
+  ].join('\n');
+};
+
+const referenceRows = (result: ResultView, maxRows = 200): string =>
+  result.rows
+    .slice(0, maxRows)
+    .map(
+      (row) =>
+        `<tr>${result.columns
+          .map((c) => {
+            const raw = cellText(row[c]);
+            const text = escapeHtml(raw);
+            return typeof row[c] === 'number'
+              ? `<td style="text-align:right">${text}</td>`
+              : raw.length > 32
+                ? `<td title="${text}">${text}</td>`
+                : `<td>${text}</td>`;
+          })
+          .join('')}</tr>`,
+    )
+    .join('\n');
+
+describe('renderers against their first versions (property)', () => {
+  const cell = fc.oneof(
+    fc.string({ maxLength: 50 }),
+    fc.constantFrom('', ' ', 'a  b', 'tab\there', 'end ', ' start', 'x'.repeat(45), '<&>'),
+    fc.integer(),
+    fc.double({ noNaN: true }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.constant(undefined),
+    fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 }),
+  );
+  const view = fc
+    .uniqueArray(fc.string({ maxLength: 12 }), { minLength: 0, maxLength: 6 })
+    .chain((columns) =>
+      fc.record({
+        columns: fc.constant(columns),
+        rows: fc.array(
+          fc
+            .tuple(...columns.map(() => cell))
+            .map((values) => Object.fromEntries(columns.map((c, i) => [c, values[i]]))),
+          { maxLength: 8 },
+        ),
+        summary: fc.record({ rows: fc.nat() }),
+      }),
+    );
+
+  it('the text table is the same', () => {
+    fc.assert(
+      fc.property(
+        view,
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 2, max: 50 }),
+        (v, maxRows, maxWidth) => {
+          expect(renderTextTable(v, { maxRows, maxWidth })).toBe(
+            referenceText(v, maxRows, maxWidth),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the HTML rows are the same', () => {
+    fc.assert(
+      fc.property(view, fc.integer({ min: 1, max: 10 }), (v, maxRows) => {
+        const html = renderHtmlTable(v, { maxRows });
+        if (v.columns.length > 0 && v.rows.length > 0)
+          expect(html).toContain(`<tbody>\n${referenceRows(v, maxRows)}\n</tbody>`);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

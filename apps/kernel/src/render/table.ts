@@ -97,6 +97,10 @@ export interface TableOptions {
   readonly maxWidth?: number;
 }
 
+/** Runs of spaces, shared: padding cells with `padEnd` made a string per cell. */
+const SPACES = Array.from({ length: 84 }, (_, i) => ' '.repeat(i));
+const spaces = (n: number): string => SPACES[n] ?? ' '.repeat(n);
+
 /**
  * Renders a fixed-width text table with the summary line under it.
  *
@@ -105,37 +109,53 @@ export interface TableOptions {
 export function renderTextTable(result: ResultView, options: TableOptions = {}): string {
   const maxRows = options.maxRows ?? 50;
   const maxWidth = options.maxWidth ?? 40;
-  const shown = result.rows.slice(0, maxRows);
   if (result.columns.length === 0 || result.rows.length === 0) {
     return `(no rows)\n${summaryLine(result.summary)}`;
   }
-  // Plain loops: a result of a few dozen columns has hundreds of cells, rendered on every run.
+  // Plain loops over a flat array of cells: a result of a few dozen columns has hundreds of
+  // cells, rendered on every run.
   const columns = result.columns;
   const n = columns.length;
-  const header = columns.map((c) => clip(c, maxWidth));
-  const widths = header.map((h) => h.length);
-  const cells: string[][] = [];
-  for (const row of shown) {
-    const values: string[] = new Array<string>(n);
+  const shown = Math.min(maxRows, result.rows.length);
+  const header: string[] = new Array<string>(n);
+  const widths: number[] = new Array<number>(n);
+  for (let i = 0; i < n; i += 1) {
+    const h = clip(columns[i] as string, maxWidth);
+    header[i] = h;
+    widths[i] = h.length;
+  }
+  const cells: string[] = new Array<string>(shown * n);
+  for (let r = 0; r < shown; r += 1) {
+    const row = result.rows[r] as Readonly<Record<string, unknown>>;
     for (let i = 0; i < n; i += 1) {
-      const v = clip(cellText(row[columns[i] as string]), maxWidth);
-      values[i] = v;
+      const value = row[columns[i] as string];
+      const raw = typeof value === 'string' ? value : cellText(value);
+      const v = raw === '' ? raw : clip(raw, maxWidth);
+      cells[r * n + i] = v;
       if (v.length > (widths[i] as number)) widths[i] = v.length;
     }
-    cells.push(values);
   }
-  const line = (values: readonly string[]) => {
+  // A cell is padded to its column's width plus two spaces; the padding is written only when a
+  // value follows it, so lines carry no trailing spaces.
+  const line = (values: readonly string[], at: number): string => {
     let text = '';
+    let pad = 0;
     for (let i = 0; i < n; i += 1) {
-      const v = values[i] as string;
-      text += i === n - 1 ? v : `${v.padEnd(widths[i] as number)}  `;
+      const v = values[at + i] as string;
+      const width = widths[i] as number;
+      if (v !== '') {
+        if (pad > 0) text += spaces(pad);
+        text += v;
+        pad = width - v.length + 2;
+      } else pad += width + 2;
     }
     return text.trimEnd();
   };
-  const out = [line(header), line(widths.map((w) => '-'.repeat(w)))];
-  for (const values of cells) out.push(line(values));
-  if (result.rows.length > shown.length)
-    out.push(`… ${plural(result.rows.length - shown.length, 'more row')}`);
-  out.push(summaryLine(result.summary));
-  return out.join('\n');
+  let out = `${line(header, 0)}\n${line(
+    widths.map((w) => '-'.repeat(w)),
+    0,
+  )}`;
+  for (let r = 0; r < shown; r += 1) out += `\n${line(cells, r * n)}`;
+  if (result.rows.length > shown) out += `\n… ${plural(result.rows.length - shown, 'more row')}`;
+  return `${out}\n${summaryLine(result.summary)}`;
 }
