@@ -61,6 +61,13 @@ export interface ClientOptions {
   readonly maxRequests?: number;
   /** IANA time zone for relative times (default the system's). */
   readonly timeZone?: string;
+  /**
+   * Rows a plain `sort` (one no `limit` follows) holds in memory; past that it spills sorted
+   * runs to a private temporary directory and merges them (default 50 000).
+   */
+  readonly sortMemoryRows?: number;
+  /** Where a spilling `sort` makes its private temporary directory (default `os.tmpdir()`). */
+  readonly sortTempDir?: string;
 }
 
 /** Options of one query. */
@@ -246,6 +253,9 @@ export function createClient(options: ClientOptions): BaqlClient {
       window: plan.window,
       ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
       ...(q.limit === undefined ? {} : { limit: q.limit }),
+      ...(options.sortMemoryRows === undefined ? {} : { sortMemoryRows: options.sortMemoryRows }),
+      ...(options.sortTempDir === undefined ? {} : { sortTempDir: options.sortTempDir }),
+      signal,
     });
     let rows = 0;
     let settle!: (s: Summary) => void;

@@ -72,9 +72,31 @@ export interface ConfigError {
   readonly message: string;
 }
 
+/**
+ * The local disk failed a large `sort` that spills to temporary files: the private temp
+ * directory could not be created (`op: 'create'`), a run could not be written (`'write'`, e.g.
+ * `ENOSPC`) or read back (`'read'`). `dir` is the directory the temp directory is made in.
+ */
+export interface StorageError {
+  readonly _tag: 'StorageError';
+  readonly op: 'create' | 'write' | 'read';
+  readonly dir: string;
+  readonly message: string;
+  /** The system error code (`ENOSPC`, `EACCES`, `ENOTDIR`, …), when there is one. */
+  readonly code?: string;
+}
+
 /** Every way a core operation can fail. Discriminated by `_tag`. */
 export type BaqlReason =
-  AuthError | HttpError | DecodeError | PlanError | Timeout | Aborted | NetworkError | ConfigError;
+  | AuthError
+  | HttpError
+  | DecodeError
+  | PlanError
+  | Timeout
+  | Aborted
+  | NetworkError
+  | ConfigError
+  | StorageError;
 
 /** What each Banking Activity API (`BAS_…`) code means, in words a user can act on. */
 export const BAS_CODES: Readonly<Record<string, string>> = {
@@ -142,6 +164,8 @@ export function explainCode(code: string | undefined): string | undefined {
   return BAS_CODES[code] ?? CMN_CODES[code];
 }
 
+const STORAGE_OPS = { create: 'create', write: 'write', read: 'read back' } as const;
+
 const trace = (transactionId: string | undefined): string =>
   transactionId === undefined ? '' : ` (transactionId ${transactionId})`;
 
@@ -186,6 +210,10 @@ function describeRaw(reason: BaqlReason): string {
       return `network error${reason.code === undefined ? '' : ` ${reason.code}`}: ${reason.message}${trace(reason.transactionId)}`;
     case 'ConfigError':
       return `configuration error: ${reason.message}`;
+    case 'StorageError':
+      return `a large sort could not ${STORAGE_OPS[reason.op]} its temporary files in ${reason.dir}${
+        reason.code === undefined ? '' : ` (${reason.code})`
+      }: ${reason.message}; set sortTempDir to a writable directory with free space, or raise sortMemoryRows`;
   }
 }
 

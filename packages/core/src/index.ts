@@ -48,8 +48,10 @@ export type {
   HttpError,
   NetworkError,
   PlanError,
+  StorageError,
   Timeout,
 } from './errors.js';
+export { DEFAULT_SORT_MEMORY_ROWS } from './external-sort.js';
 export { redact, redactHeaders, registerSecret } from './redact.js';
 
 export { createAuth, isInvalidToken, TokenCache } from './auth.js';

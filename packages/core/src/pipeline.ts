@@ -1,16 +1,19 @@
 /**
  * Runs a plan's pipeline over the executor's records, as an async stream, with the accumulators
  * of `@baql/query` (`createPipeline`: fields, sort, limit, count [by], top, dedup, timechart;
- * `sort … | limit n` keeps only n rows, see `top-k.ts`).
+ * `sort … | limit n` keeps only n rows, see `top-k.ts`; any other `sort` is an external merge
+ * sort that spills sorted runs to disk past `sortMemoryRows`, see `external-sort.ts`).
  * Records are pushed as pages arrive; when the pipeline (a `limit`) or the caller's `limit` wants
  * no more input, iteration of the records stops, which cancels the paging. Aggregations hold
- * O(groups) memory; row pipelines hold nothing beyond the current page.
+ * O(groups) memory; a plain `sort` O(sortMemoryRows); other row stages nothing beyond the
+ * current page.
  *
  * @module
  */
 import { isAggregate, outputColumns } from '@baql/query';
-import type { BankingActivity, Catalog, Row, Stage } from '@baql/query';
-import { createBoundedPipeline } from './top-k.js';
+import type { BankingActivity, Catalog, PipelineContext, Row, Stage } from '@baql/query';
+import { externalSort } from './external-sort.js';
+import { createBoundedPipeline, type SortStage } from './top-k.js';
 
 /** A result row: a record, or an aggregate row (`count` values are numbers). */
 export type OutputRow = Row;
@@ -22,6 +25,42 @@ export interface PipelineOptions {
   readonly timeZone?: string;
   /** Stop after this many output rows. */
   readonly limit?: number;
+  /** Rows a plain `sort` holds in memory before it spills a sorted run to disk (default 50 000). */
+  readonly sortMemoryRows?: number;
+  /** Where a spilling `sort` makes its private temporary directory (default `os.tmpdir()`). */
+  readonly sortTempDir?: string;
+  /** Stops a spilled sort's merge (`Aborted`); the records stop on their own signal. */
+  readonly signal?: AbortSignal;
+}
+
+/** A plain `sort`: one no `limit` directly follows (that one is a bounded top-k). */
+const plainSortAt = (stages: readonly Stage[]): number =>
+  stages.findIndex((s, i) => s.op === 'sort' && stages[i + 1]?.op !== 'limit');
+
+/** The rows of `input` through `stages` (none of them a plain sort), batch by batch. */
+async function* segment(
+  stages: readonly Stage[],
+  input: AsyncIterable<readonly Row[]>,
+  ctx: PipelineContext,
+): AsyncGenerator<readonly Row[], void, undefined> {
+  let out: Row[] = [];
+  const sink = createBoundedPipeline(stages, ctx, (row) => {
+    out.push(row);
+  });
+  let more = true;
+  for await (const batch of input) {
+    for (const row of batch) {
+      more = sink.push(row);
+      if (!more) break;
+    }
+    if (out.length > 0) {
+      yield out;
+      out = [];
+    }
+    if (!more) break;
+  }
+  sink.end();
+  if (out.length > 0) yield out;
 }
 
 /** A running pipeline. */
@@ -67,23 +106,33 @@ export function runPipeline(
       await batches.return();
       return;
     }
+    const ctx: PipelineContext = {
+      catalog: options.catalog,
+      window: options.window,
+      ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
+    };
+    // Every plain sort splits the pipeline: the stages before it run synchronously into the
+    // external sort, whose merged output feeds the rest.
+    let source: AsyncIterable<readonly Row[]> = batches;
+    let rest = stages;
+    for (let at = plainSortAt(rest); at >= 0; at = plainSortAt(rest)) {
+      if (at > 0) source = segment(rest.slice(0, at), source, ctx);
+      source = externalSort(rest[at] as SortStage, source, ctx, {
+        ...(options.sortMemoryRows === undefined ? {} : { memoryRows: options.sortMemoryRows }),
+        ...(options.sortTempDir === undefined ? {} : { tempDir: options.sortTempDir }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+      rest = rest.slice(at + 1);
+    }
     let out: OutputRow[] = [];
     let emitted = 0;
-    const sink = createBoundedPipeline(
-      stages,
-      {
-        catalog: options.catalog,
-        window: options.window,
-        ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
-      },
-      (row) => {
-        out.push(row);
-        emitted += 1;
-        return limit === undefined || emitted < limit;
-      },
-    );
+    const sink = createBoundedPipeline(rest, ctx, (row) => {
+      out.push(row);
+      emitted += 1;
+      return limit === undefined || emitted < limit;
+    });
     let more = true;
-    for await (const batch of batches) {
+    for await (const batch of source) {
       for (const record of batch) {
         more = sink.push(record);
         if (!more) break;

@@ -15,13 +15,19 @@ import {
 } from '@baql/query';
 import type { PipelineContext, Row, RowSink, Stage } from '@baql/query';
 
-type SortStage = Extract<Stage, { op: 'sort' }>;
+/** A `sort` stage of `@baql/query`. */
+export type SortStage = Extract<Stage, { op: 'sort' }>;
 
-interface Entry {
+/**
+ * A row with its sort keys read once ({@link sortKeys}); `i` breaks ties (its arrival number, or
+ * the number of the spilled run it comes from — runs hold consecutive arrivals).
+ */
+export interface SortEntry {
   readonly row: Row;
   readonly i: number;
   readonly keys: readonly (string | number | undefined)[];
 }
+type Entry = SortEntry;
 
 const compareOne = (a: string | number | undefined, b: string | number | undefined): number => {
   if (a === undefined) return b === undefined ? 0 : 1;
@@ -29,8 +35,11 @@ const compareOne = (a: string | number | undefined, b: string | number | undefin
   return compareValues(String(a), String(b));
 };
 
-/** The order of `sort` (as `@baql/query` defines it): negative when `a` comes first. */
-function comparator(stage: SortStage): (a: Entry, b: Entry) => number {
+/**
+ * The order of `sort` (as `@baql/query` defines it): negative when `a` comes first. Missing
+ * values last whatever the direction, ties by `i` (arrival order).
+ */
+export function sortComparator(stage: SortStage): (a: SortEntry, b: SortEntry) => number {
   return (a, b) => {
     for (let j = 0; j < stage.keys.length; j += 1) {
       const av = a.keys[j];
@@ -52,7 +61,7 @@ export function topKSink(
   next: RowSink,
 ): RowSink {
   const index = indexCatalog(ctx.catalog ?? defaultCatalog);
-  const cmp = comparator(stage);
+  const cmp = sortComparator(stage);
   // A max-heap by `cmp`: the root is the worst row kept.
   const heap: Entry[] = [];
   let arrival = 0;
