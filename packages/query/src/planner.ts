@@ -166,7 +166,7 @@ function dnfOf(f: Filter): Lit[][] {
       for (const i of f.items) {
         const d = dnfOf(i);
         const next: Lit[][] = [];
-        for (const a of acc) for (const b of d) next.push(a.length === 0 ? b : a.concat(b));
+        for (const a of acc) for (const b of d) next.push(a.length === 0 ? b : [...a, ...b]);
         if (next.length > MAX_DISJUNCTS) throw new Overflow();
         acc = next;
       }
@@ -395,45 +395,94 @@ function redraft(d: Draft, conj: Lit[], anyOf: Lit[][] | undefined, inexact: boo
 }
 
 const conjKey = (ls: readonly Lit[]): string => ls.map(litKey).sort().join('\u0002');
-const anyKey = (a: readonly Lit[][] | undefined): string =>
-  a ? a.map(conjKey).sort().join('\u0003') : '';
-const topKey = (d: Draft): string =>
-  `${d.kind}\u0001${d.segment ?? ''}\u0001${d.user ?? '\u0002'}\u0001${d.member ?? '\u0002'}\u0001${d.company ?? '\u0002'}\u0001${d.product ?? '\u0002'}`;
+
+// Structural comparisons for the merging passes. They see literals as {@link litKey} does (the
+// field case-insensitively) but build no strings: drafts are few, so scanning beats hashing
+// freshly concatenated keys.
+const NO_VALUES: readonly string[] = [];
+
+/** Whether two literals have the same {@link litKey}, without building it. */
+function sameKey(a: Lit, b: Lit): boolean {
+  if (a === b) return true;
+  if (a.op !== b.op || a.neg !== b.neg || a.value !== b.value) return false;
+  if (a.field !== b.field && a.field.toLowerCase() !== b.field.toLowerCase()) return false;
+  const av = a.values ?? NO_VALUES;
+  const bv = b.values ?? NO_VALUES;
+  if (av.length !== bv.length) return false;
+  for (let i = 0; i < av.length; i += 1) if (av[i] !== bv[i]) return false;
+  return true;
+}
+
+/** Whether two lists hold the same items (as multisets) under `same`. */
+function sameBag<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
+  if (a.length !== b.length) return false;
+  if (a.length === 0) return true;
+  const used: boolean[] = [];
+  outer: for (const x of a) {
+    for (let j = 0; j < b.length; j += 1) {
+      if (used[j] !== true && same(x, b[j] as T)) {
+        used[j] = true;
+        continue outer;
+      }
+    }
+    return false;
+  }
+  return true;
+}
+
+const sameConj = (a: readonly Lit[], b: readonly Lit[]): boolean => sameBag(a, b, sameKey);
+
+const sameAnyOf = (a: readonly Lit[][] | undefined, b: readonly Lit[][] | undefined): boolean =>
+  a === undefined || b === undefined ? a === b : sameBag(a, b, sameConj);
+
+/** Whether two drafts search the same kind, segment, user, member, company and product. */
+const sameTop = (a: Draft, b: Draft): boolean =>
+  a.kind === b.kind &&
+  a.segment === b.segment &&
+  a.user === b.user &&
+  a.member === b.member &&
+  a.company === b.company &&
+  a.product === b.product;
+
+function sameIds(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 function mergeEventIds(drafts: Draft[], index: CatalogIndex): Draft[] {
-  const groups = new Map<string, Draft>();
+  const groups: Draft[] = [];
   for (const d of drafts) {
-    const k = `${topKey(d)}|${conjKey(d.conj)}|${anyKey(d.anyOf)}`;
-    const g = groups.get(k);
-    if (!g) groups.set(k, redraft(d, [...d.conj], d.anyOf, d.inexact));
+    const g = groups.find(
+      (x) => sameTop(x, d) && sameConj(x.conj, d.conj) && sameAnyOf(x.anyOf, d.anyOf),
+    );
+    if (!g) groups.push(redraft(d, [...d.conj], d.anyOf, d.inexact));
     else {
       if (!g.eventIds || !d.eventIds) g.eventIds = undefined;
       else g.eventIds = orderEvents([...g.eventIds, ...d.eventIds], index);
       g.inexact = g.inexact || d.inexact;
     }
   }
-  return [...groups.values()];
+  return groups;
 }
 
 function mergeFilters(drafts: Draft[], sharedEmpty: boolean): Draft[] {
-  const groups = new Map<string, Draft[]>();
+  const groups: Draft[][] = [];
   for (const d of drafts) {
-    const k = `${topKey(d)}|${d.eventIds ? d.eventIds.join(',') : '*'}`;
-    const g = groups.get(k);
+    const g = groups.find((x) => sameTop(x[0] as Draft, d) && sameIds(x[0]?.eventIds, d.eventIds));
     if (g) g.push(d);
-    else groups.set(k, [d]);
+    else groups.push([d]);
   }
   const out: Draft[] = [];
-  for (const g of groups.values()) {
+  for (const g of groups) {
     if (g.length === 1 || g.some((d) => d.anyOf)) {
       out.push(...g);
       continue;
     }
-    const keys = g.map((d) => new Set(d.conj.map(litKey)));
     const first = g[0] as Draft;
-    const common = first.conj.filter((l) => keys.every((s) => s.has(litKey(l))));
-    const ck = new Set(common.map(litKey));
-    const rests = g.map((d) => d.conj.filter((l) => !ck.has(litKey(l))));
+    const common = first.conj.filter((l) => g.every((d) => d.conj.some((x) => sameKey(l, x))));
+    const rests = g.map((d) => d.conj.filter((l) => !common.some((c) => sameKey(l, c))));
     const inexact = g.some((d) => d.inexact);
     if (rests.some((r) => r.length === 0)) out.push(redraft(first, common, first.anyOf, inexact));
     else if (rests.every((r) => r.length === 1)) out.push(redraft(first, common, rests, inexact));
@@ -453,9 +502,8 @@ function subsumes(a: Draft, b: Draft): boolean {
     const s = new Set(a.eventIds);
     if (!b.eventIds.every((id) => s.has(id))) return false;
   }
-  if (a.anyOf) return anyKey(a.anyOf) === anyKey(b.anyOf) && conjKey(a.conj) === conjKey(b.conj);
-  const bk = new Set(b.conj.map(litKey));
-  return a.conj.every((l) => bk.has(litKey(l)));
+  if (a.anyOf) return sameAnyOf(a.anyOf, b.anyOf) && sameConj(a.conj, b.conj);
+  return a.conj.every((l) => b.conj.some((x) => sameKey(l, x)));
 }
 
 function dropSubsumed(drafts: Draft[]): Draft[] {
