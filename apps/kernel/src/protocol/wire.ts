@@ -114,14 +114,31 @@ export function decode(frames: readonly Buffer[], signer: Signer): E.Either<Wire
 }
 
 /**
+ * The serialized parent headers of recent requests: every message a request causes (busy,
+ * execute_input, outputs, reply, idle) carries the same parent header, serialized once.
+ */
+const parents = new WeakMap<object, Buffer>();
+const parentBytes = (parent: object): Buffer => {
+  let bytes = parents.get(parent);
+  if (bytes === undefined) {
+    bytes = Buffer.from(JSON.stringify(parent), 'utf8');
+    parents.set(parent, bytes);
+  }
+  return bytes;
+};
+
+/**
  * Encodes a message into frames, signed with `signer`.
  *
  * @since 0.1.0
  */
 export function encode(message: Message, signer: Signer): Buffer[] {
-  const parts = [message.header, message.parent_header, message.metadata, message.content].map(
-    (part) => jsonBytes(part),
-  );
+  const parts = [
+    Buffer.from(JSON.stringify(message.header), 'utf8'),
+    parentBytes(message.parent_header),
+    Buffer.from(JSON.stringify(message.metadata), 'utf8'),
+    jsonBytes(message.content),
+  ];
   return [
     ...message.identities,
     delimiter,
