@@ -54,6 +54,9 @@ const OPS: ReadonlyMap<TokenType, CompareOp> = new Map([
   [T.Ne, '!='],
 ] as [TokenType, CompareOp][]);
 
+/** The in-repetition recovery of a parser without recovery: nothing. */
+const noRepetitionRecovery = (): void => undefined;
+
 class BaqlParser extends EmbeddedActionsParser {
   notes: ParseNote[] = [];
 
@@ -62,10 +65,25 @@ class BaqlParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
-  /** Turns chevrotain's error recovery on (report every error) or off (fast path for valid input). */
+  /**
+   * Turns chevrotain's error recovery on (report every error) or off (fast path for valid input).
+   * Chevrotain picks its in-repetition recovery routine once, at construction: with recovery off
+   * it is the prototype's no-op, so it is swapped too — otherwise every `MANY` still walks the
+   * grammar for a resynchronisation point on its way out.
+   */
   setRecovery(on: boolean): void {
-    (this as unknown as { recoveryEnabled: boolean }).recoveryEnabled = on;
+    const self = this as unknown as {
+      recoveryEnabled: boolean;
+      attemptInRepetitionRecovery: unknown;
+    };
+    if (this.recoveringRepetitions === undefined)
+      this.recoveringRepetitions = self.attemptInRepetitionRecovery;
+    self.recoveryEnabled = on;
+    self.attemptInRepetitionRecovery = on ? this.recoveringRepetitions : noRepetitionRecovery;
   }
+
+  /** Chevrotain's in-repetition recovery routine, as installed at construction (recovery on). */
+  private recoveringRepetitions: unknown;
 
   private note(
     code: string,

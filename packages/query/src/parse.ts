@@ -287,8 +287,10 @@ export function parse(text: string): ParseResult {
       diagnostics,
     };
   }
-  const seen = parser.errors.length > 0 ? new Set<string>() : undefined;
-  for (const e of parser.errors) {
+  // `errors` is a getter that clones the list: read it once.
+  const errors = parser.errors;
+  const seen = errors.length > 0 ? new Set<string>() : undefined;
+  for (const e of errors) {
     const x = explainError(e, lexed.tokens, text);
     const key = `${x.start}:${x.message}`;
     if (seen?.has(key)) continue;
