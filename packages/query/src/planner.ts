@@ -271,34 +271,25 @@ function draftsOf(
   out: Built,
   notes: Set<string>,
 ): void {
-  let segments: Set<string> | undefined;
-  let kinds: Set<string> | undefined;
-  let eventPos: Set<string> | undefined;
-  const eventNeg = new Set<string>();
+  // Small lists, not sets: a disjunct names a handful of values.
+  let segments: readonly string[] | undefined;
+  let kinds: readonly string[] | undefined;
+  let eventPos: readonly string[] | undefined;
+  const eventNeg: string[] = [];
   const dims: { user?: string; member?: string; company?: string; product?: string } = {};
   const conj: Lit[] = [];
   let inexact = false;
-  const pushFilter = (l: Lit): void => {
-    const f = filterOf(l, caps);
-    if (typeof f === 'string') {
-      inexact = true;
-      out.reasons.add(`\`${printLit(l, index.catalog)}\`: ${f}`);
-    } else conj.push(l);
-  };
   for (const l of disjunct) {
     if (l.op === 'in') {
-      const vals = new Set(l.values ?? []);
-      if (l.field === 'kind') kinds = kinds ? new Set([...kinds].filter((v) => vals.has(v))) : vals;
-      else segments = segments ? new Set([...segments].filter((v) => vals.has(v))) : vals;
+      const vals = l.values ?? NO_VALUES;
+      if (l.field === 'kind') kinds = kinds ? kinds.filter((v) => vals.includes(v)) : vals;
+      else segments = segments ? segments.filter((v) => vals.includes(v)) : vals;
       continue;
     }
     const dim = dimOf(l.field);
     if (dim === 'event' && l.op === 'eq') {
-      if (!l.neg)
-        eventPos = eventPos
-          ? new Set([...eventPos].filter((v) => v === l.value))
-          : new Set([l.value]);
-      else eventNeg.add(l.value);
+      if (!l.neg) eventPos = eventPos ? eventPos.filter((v) => v === l.value) : [l.value];
+      else if (!eventNeg.includes(l.value)) eventNeg.push(l.value);
       continue;
     }
     if (dim && dim !== 'event' && l.op === 'eq' && !l.neg) {
@@ -307,12 +298,16 @@ function draftsOf(
       else if (cur !== l.value) return; // contradiction: no record has two values
       continue;
     }
-    pushFilter(l);
+    const f = filterOf(l, caps);
+    if (typeof f === 'string') {
+      inexact = true;
+      out.reasons.add(`\`${printLit(l, index.catalog)}\`: ${f}`);
+    } else conj.push(l);
   }
   if (
-    (segments && segments.size === 0) ||
-    (kinds && kinds.size === 0) ||
-    (eventPos && eventPos.size === 0)
+    (segments && segments.length === 0) ||
+    (kinds && kinds.length === 0) ||
+    (eventPos && eventPos.length === 0)
   )
     return;
   // One userId per request; a company with a user goes to the filters. (Plain locals, not a
@@ -331,7 +326,7 @@ function draftsOf(
   }
   const negFilters: Lit[] = [];
   let negInexact = false;
-  if (eventNeg.size > 0 && !eventPos && !index.catalog.complete) {
+  if (eventNeg.length > 0 && !eventPos && !index.catalog.complete) {
     for (const id of eventNeg) {
       const l: Lit = mkLit('eventId', 'eq', id, true);
       const f = filterOf(l, caps);
@@ -344,23 +339,25 @@ function draftsOf(
     }
   }
   for (const kind of ['user', 'system'] as EventType[]) {
-    if (kinds && !kinds.has(kind)) continue;
+    if (kinds && !kinds.includes(kind)) continue;
     let ids: string[] | undefined;
     if (eventPos)
       ids = orderEvents(
-        [...eventPos].filter((id) => index.kindOf(id) === kind && !eventNeg.has(id)),
+        eventPos.filter((id) => index.kindOf(id) === kind && !eventNeg.includes(id)),
         index,
       );
-    else if (eventNeg.size > 0 && index.catalog.complete) {
+    else if (eventNeg.length > 0 && index.catalog.complete) {
       ids = orderEvents(
-        index.catalog.events.filter((e) => e.kind === kind && !eventNeg.has(e.id)).map((e) => e.id),
+        index.catalog.events
+          .filter((e) => e.kind === kind && !eventNeg.includes(e.id))
+          .map((e) => e.id),
         index,
       );
       notes.add(`\`NOT type:…\` planned as the complement list (the catalog is complete)`);
     }
     if (ids && ids.length === 0) continue;
     for (const segment of segments
-      ? (['retail', 'business'] as UserType[]).filter((s) => segments?.has(s))
+      ? (['retail', 'business'] as UserType[]).filter((s) => segments?.includes(s))
       : [undefined]) {
       const draft = newDraft(
         kind,
@@ -529,15 +526,12 @@ function additionalFilters(
   d: Draft,
   caps: Capabilities,
 ): AdditionalFilters | undefined {
-  const seen = new Set<string>();
   const singles: Lit[] = [];
-  for (const l of [...shared, ...d.conj]) {
-    const k = litKey(l);
-    if (!seen.has(k)) {
-      seen.add(k);
+  for (const list of [shared, d.conj])
+    next: for (const l of list) {
+      for (const x of singles) if (sameKey(x, l)) continue next;
       singles.push(l);
     }
-  }
   const subs: SubFilter[] = sharedOr.map((c) => ({ condition: 'or', filters: toService(c, caps) }));
   if (d.anyOf) {
     if (d.anyOf.every((g) => g.length === 1)) {
@@ -617,7 +611,10 @@ export function planResolved(
   resolved: ResolvedQuery,
   options: Omit<PlanOptions, 'now'> = {},
 ): Plan {
-  const caps: Capabilities = { ...DEFAULT_CAPABILITIES, ...options.capabilities };
+  const caps: Capabilities =
+    options.capabilities === undefined
+      ? DEFAULT_CAPABILITIES
+      : { ...DEFAULT_CAPABILITIES, ...options.capabilities };
   const maxRequests = Math.max(1, options.maxRequests ?? 16);
   const index = indexCatalog(resolved.catalog);
   const catalog = resolved.catalog;
