@@ -32,7 +32,8 @@ export { PROTOCOL_VERSION, DELIMITER } from './protocol/types.js';
 export type { Channel, Header, JsonObject, Message } from './protocol/types.js';
 export { createSigner } from './protocol/signer.js';
 export type { Signer, UnsupportedScheme } from './protocol/signer.js';
-export { decode, encode, describeWireError } from './protocol/wire.js';
+export { decode, encode, encodeFrames, describeWireError } from './protocol/wire.js';
+export { jsonBytes, jsonFrame } from './protocol/json-bytes.js';
 export type { WireError } from './protocol/wire.js';
 export {
   parseConnection,

@@ -11,7 +11,7 @@ import { endpoint, type ConnectionInfo, type PORT_NAMES } from './connection.js'
 import type { KernelHandler, LogLevel, OutChannel } from './handler.js';
 import { createSigner, type Signer } from './protocol/signer.js';
 import type { Message } from './protocol/types.js';
-import { decode, describeWireError, encode } from './protocol/wire.js';
+import { decode, describeWireError, encodeFrames } from './protocol/wire.js';
 
 /** Options of {@link startKernelServer}. @since 0.1.0 */
 export interface KernelServerOptions {
@@ -48,7 +48,7 @@ export function describeServerError(error: ServerError): string {
 }
 
 interface Writable {
-  send(frames: Buffer[]): Promise<void>;
+  send(frames: (Buffer | string)[]): Promise<void>;
   close(): void;
 }
 
@@ -56,7 +56,7 @@ interface Writable {
 const sender = (socket: Writable, log: (level: LogLevel, text: string) => void) => {
   let queue: Promise<void> = Promise.resolve();
   return {
-    send: (frames: Buffer[]) => {
+    send: (frames: (Buffer | string)[]) => {
       queue = queue
         .then(() => socket.send(frames))
         .catch((error: unknown) => log('error', `send failed: ${(error as Error).message}`));
@@ -133,7 +133,7 @@ export async function startKernelServer(
   const handler = options.createHandler(
     (channel, message) => {
       try {
-        out[channel].send(encode(message, signer));
+        out[channel].send(encodeFrames(message, signer));
       } catch (error) {
         log('error', `cannot encode ${message.header.msg_type}: ${(error as Error).message}`);
       }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { createSigner, type Signer } from '../src/protocol/signer.js';
 import { jsonBytes } from '../src/protocol/json-bytes.js';
-import { decode, describeWireError, encode } from '../src/protocol/wire.js';
+import { decode, describeWireError, encode, encodeFrames } from '../src/protocol/wire.js';
 import { request } from './support.js';
 
 const signer = (key: string, scheme = 'hmac-sha256'): Signer => {
@@ -147,5 +147,27 @@ describe('jsonBytes', () => {
       custom: { toJSON: () => 'custom' },
     };
     expect(jsonBytes(value).toString('utf8')).toBe(JSON.stringify(value));
+  });
+});
+
+describe('encodeFrames', () => {
+  it('small frames as strings, a large content as bytes, signed over the same UTF-8 bytes', () => {
+    const s = signer('secret');
+    const msg = request('execute_result', {
+      data: { 'text/plain': `${'row '.repeat(1000)}…`, 'text/html': '<table></table>' },
+    });
+    const frames = encodeFrames(msg, s);
+    expect(frames.slice(1, 7).map((f) => typeof f)).toEqual([
+      'string', // delimiter
+      'string', // signature
+      'string', // header
+      'string', // parent header
+      'string', // metadata
+      'object', // content: a Buffer
+    ]);
+    const bytes = frames.map((f) => (typeof f === 'string' ? Buffer.from(f, 'utf8') : f));
+    expect(bytes).toEqual(encode(msg, s));
+    const decoded = decode(bytes, s);
+    expect(E.isRight(decoded) && decoded.right.content).toEqual(msg.content);
   });
 });

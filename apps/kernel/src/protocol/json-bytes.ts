@@ -30,14 +30,17 @@ const skipped = (value: unknown): boolean =>
   value === undefined || typeof value === 'function' || typeof value === 'symbol';
 
 /**
- * The UTF-8 bytes of `JSON.stringify(value)` for a JSON object (byte for byte the same), encoded
- * faster when it holds large strings. Throws what `JSON.stringify` throws (a cycle, a BigInt).
+ * `JSON.stringify(value)` of a JSON object as a frame: the string itself when it holds no large
+ * string, else its UTF-8 bytes with the large strings encoded each on their own. Either is byte
+ * for byte `JSON.stringify(value)` in UTF-8. Throws what `JSON.stringify` throws (a cycle, a
+ * BigInt).
  *
  * @example
- * jsonBytes({ data: { 'text/plain': 'a…' } }).toString() // '{"data":{"text/plain":"a…"}}'
+ * jsonFrame({ a: 1 }) // '{"a":1}'
+ * jsonFrame({ data: { 'text/plain': 'x'.repeat(5000) } }) // a Buffer
  * @since 0.1.0
  */
-export function jsonBytes(value: unknown): Buffer {
+export function jsonFrame(value: unknown): Buffer | string {
   const chunks: Buffer[] = [];
   let pending = '';
   const flush = () => {
@@ -65,7 +68,20 @@ export function jsonBytes(value: unknown): Buffer {
     }
   };
   write(value, 0);
-  if (chunks.length === 0) return Buffer.from(pending, 'utf8');
+  if (chunks.length === 0) return pending;
   flush();
   return Buffer.concat(chunks);
+}
+
+/**
+ * The UTF-8 bytes of `JSON.stringify(value)` for a JSON object (byte for byte the same), encoded
+ * faster when it holds large strings (see {@link jsonFrame}).
+ *
+ * @example
+ * jsonBytes({ data: { 'text/plain': 'a…' } }).toString() // '{"data":{"text/plain":"a…"}}'
+ * @since 0.1.0
+ */
+export function jsonBytes(value: unknown): Buffer {
+  const frame = jsonFrame(value);
+  return typeof frame === 'string' ? Buffer.from(frame, 'utf8') : frame;
 }

@@ -13,10 +13,13 @@ import * as E from 'fp-ts/lib/Either.js';
 export interface Signer {
   /** Whether messages are signed at all (false for an empty key). */
   readonly enabled: boolean;
-  /** The lowercase hex signature of `parts` (header, parent header, metadata, content); `''` when disabled. */
-  sign(parts: readonly Buffer[]): string;
+  /**
+   * The lowercase hex signature of `parts` (header, parent header, metadata, content; strings
+   * count as their UTF-8 bytes); `''` when disabled.
+   */
+  sign(parts: readonly (Buffer | string)[]): string;
   /** Whether `signature` is right for `parts`, compared in constant time; always true when disabled. */
-  verify(signature: string, parts: readonly Buffer[]): boolean;
+  verify(signature: string, parts: readonly (Buffer | string)[]): boolean;
 }
 
 /** Why a signer cannot be made. @since 0.1.0 */
@@ -43,7 +46,7 @@ export function createSigner(scheme: string, key: string): E.Either<UnsupportedS
   }
   // A key object made once: cheaper than handing the string to every createHmac.
   const secret = createSecretKey(Buffer.from(key, 'utf8'));
-  const sign = (parts: readonly Buffer[]): string => {
+  const sign = (parts: readonly (Buffer | string)[]): string => {
     const hmac = createHmac(algorithm, secret);
     for (const part of parts) hmac.update(part);
     return hmac.digest('hex');
