@@ -7,7 +7,14 @@
  * @since 0.1.0
  * @module
  */
-import { EmbeddedActionsParser, EOF, tokenMatcher, type IToken, type TokenType } from 'chevrotain';
+import {
+  EmbeddedActionsParser,
+  EOF,
+  tokenMatcher,
+  type IOrAlt,
+  type IToken,
+  type TokenType,
+} from 'chevrotain';
 import type {
   CompareOp,
   ExprNode,
@@ -85,6 +92,15 @@ class BaqlParser extends EmbeddedActionsParser {
   /** Chevrotain's in-repetition recovery routine, as installed at construction (recovery on). */
   private recoveringRepetitions: unknown;
 
+  // Alternatives of the hot `OR`s that capture no local: built once, not on every call (the
+  // chevrotain performance guide's "caching arrays of alternatives").
+  private orAlts: IOrAlt<IToken>[] | undefined;
+  private andAlts: IOrAlt<IToken>[] | undefined;
+  private unaryAlts: IOrAlt<ExprNode>[] | undefined;
+  private notAlts: IOrAlt<IToken>[] | undefined;
+  private primaryAlts: IOrAlt<ExprNode>[] | undefined;
+  private fieldAlts: IOrAlt<IToken>[] | undefined;
+
   private note(
     code: string,
     message: string,
@@ -139,23 +155,26 @@ class BaqlParser extends EmbeddedActionsParser {
     (): ExprNode => {
       const items: ExprNode[] = [this.SUBRULE(this.andExpr)];
       this.MANY(() => {
-        this.OR([
-          { ALT: () => this.CONSUME(T.Or) },
-          {
-            ALT: () => {
-              const t = this.CONSUME(T.PipePipe);
-              this.ACTION(() =>
-                this.note(
-                  'BAQL_FOREIGN_SYNTAX',
-                  'BAQL writes `OR`, not `||`',
-                  startOf(t),
-                  endOf(t),
-                  ['write `OR`'],
-                ),
-              );
+        this.OR(
+          (this.orAlts ??= [
+            { ALT: () => this.CONSUME(T.Or) },
+            {
+              ALT: () => {
+                const t = this.CONSUME(T.PipePipe);
+                this.ACTION(() =>
+                  this.note(
+                    'BAQL_FOREIGN_SYNTAX',
+                    'BAQL writes `OR`, not `||`',
+                    startOf(t),
+                    endOf(t),
+                    ['write `OR`'],
+                  ),
+                );
+                return t;
+              },
             },
-          },
-        ]);
+          ]),
+        );
         items.push(this.SUBRULE2(this.andExpr));
       });
       return this.ACTION(() => join('or', items));
@@ -169,23 +188,26 @@ class BaqlParser extends EmbeddedActionsParser {
       const items: ExprNode[] = [this.SUBRULE(this.unary)];
       this.MANY(() => {
         this.OPTION(() => {
-          this.OR([
-            { ALT: () => this.CONSUME(T.And) },
-            {
-              ALT: () => {
-                const t = this.CONSUME(T.AmpAmp);
-                this.ACTION(() =>
-                  this.note(
-                    'BAQL_FOREIGN_SYNTAX',
-                    'BAQL writes `AND`, not `&&`',
-                    startOf(t),
-                    endOf(t),
-                    ['write `AND`'],
-                  ),
-                );
+          this.OR(
+            (this.andAlts ??= [
+              { ALT: () => this.CONSUME(T.And) },
+              {
+                ALT: () => {
+                  const t = this.CONSUME(T.AmpAmp);
+                  this.ACTION(() =>
+                    this.note(
+                      'BAQL_FOREIGN_SYNTAX',
+                      'BAQL writes `AND`, not `&&`',
+                      startOf(t),
+                      endOf(t),
+                      ['write `AND`'],
+                    ),
+                  );
+                  return t;
+                },
               },
-            },
-          ]);
+            ]),
+          );
         });
         items.push(this.SUBRULE2(this.unary));
       });
@@ -197,51 +219,59 @@ class BaqlParser extends EmbeddedActionsParser {
   private unary = this.RULE(
     'unary',
     (): ExprNode =>
-      this.OR([
-        {
-          ALT: () => {
-            const t = this.OR2([
-              { ALT: () => this.CONSUME(T.Not) },
-              { ALT: () => this.CONSUME(T.Minus) },
-              { ALT: () => this.CONSUME(T.Bang) },
-            ]);
-            const item = this.SUBRULE(this.unary);
-            return this.ACTION(() => ({
-              type: 'not' as const,
-              item,
-              range: span(startOf(t), item.range.end),
-            }));
+      this.OR(
+        (this.unaryAlts ??= [
+          {
+            ALT: () => {
+              const t = this.OR2(
+                (this.notAlts ??= [
+                  { ALT: () => this.CONSUME(T.Not) },
+                  { ALT: () => this.CONSUME(T.Minus) },
+                  { ALT: () => this.CONSUME(T.Bang) },
+                ]),
+              );
+              const item = this.SUBRULE(this.unary);
+              return this.ACTION(() => ({
+                type: 'not' as const,
+                item,
+                range: span(startOf(t), item.range.end),
+              }));
+            },
           },
-        },
-        { ALT: () => this.SUBRULE(this.primary) },
-      ]),
+          { ALT: () => this.SUBRULE(this.primary) },
+        ]),
+      ),
     { recoveryValueFunc: () => ERROR },
   );
 
   private primary = this.RULE(
     'primary',
     (): ExprNode =>
-      this.OR([
-        {
-          ALT: () => {
-            this.CONSUME(T.LParen);
-            const e = this.SUBRULE(this.orExpr);
-            this.CONSUME(T.RParen);
-            return e;
+      this.OR(
+        (this.primaryAlts ??= [
+          {
+            ALT: () => {
+              this.CONSUME(T.LParen);
+              const e = this.SUBRULE(this.orExpr);
+              this.CONSUME(T.RParen);
+              return e;
+            },
           },
-        },
-        { ALT: () => this.SUBRULE(this.term) },
-      ]),
+          { ALT: () => this.SUBRULE(this.term) },
+        ]),
+      ),
     { recoveryValueFunc: () => ERROR },
   );
 
   private fieldRef = this.RULE(
     'fieldRef',
     (): FieldNode => {
-      const t = this.OR([
-        { ALT: () => this.CONSUME(T.Word) },
-        { ALT: () => this.CONSUME(T.StageWord) },
-      ]);
+      const t = this.OR(
+        (this.fieldAlts ??= [
+          { ALT: () => this.CONSUME(T.Word) },
+          { ALT: () => this.CONSUME(T.StageWord) },
+        ]),
+      );
       let escaped: IToken | undefined;
       let close: IToken | undefined;
       this.OPTION(() => {
