@@ -86,20 +86,24 @@ function sameLit(a: Lit, b: Lit): boolean {
   );
 }
 
+/**
+ * Adds an item to a combination being built, dropping duplicate literals and neutral constants.
+ * True when the item absorbs the whole combination (false in AND, true in OR).
+ */
+function pushItem(out: Filter[], p: Filter, absorbing: boolean): boolean {
+  if (p.t === 'const') return p.value === absorbing;
+  if (p.t === 'lit') for (const o of out) if (o.t === 'lit' && sameLit(o, p)) return false;
+  out.push(p);
+  return false;
+}
+
 function combine(kind: 'and' | 'or', items: readonly Filter[]): Filter {
   const absorbing = kind === 'or';
   const out: Filter[] = [];
-  // Returns true when the item absorbs the whole combination (false in AND, true in OR).
-  const push = (p: Filter): boolean => {
-    if (p.t === 'const') return p.value === absorbing;
-    if (p.t === 'lit') for (const o of out) if (o.t === 'lit' && sameLit(o, p)) return false;
-    out.push(p);
-    return false;
-  };
   for (const it of items) {
     if (it.t === kind) {
-      for (const p of it.items) if (push(p)) return absorbing ? TRUE : FALSE;
-    } else if (push(it)) return absorbing ? TRUE : FALSE;
+      for (const p of it.items) if (pushItem(out, p, absorbing)) return absorbing ? TRUE : FALSE;
+    } else if (pushItem(out, it, absorbing)) return absorbing ? TRUE : FALSE;
   }
   if (out.length === 0) return absorbing ? FALSE : TRUE;
   return out.length === 1 ? (out[0] as Filter) : { t: kind, items: out };
