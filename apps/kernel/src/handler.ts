@@ -34,7 +34,10 @@ export interface KernelHandlerOptions {
   readonly log?: (level: LogLevel, text: string) => void;
   /** Called after a `shutdown_request` was answered and the language shut down. */
   readonly onShutdown?: (restart: boolean) => void;
-  /** Message ids (default `randomUUID`). */
+  /**
+   * Message ids (default `<session>_<pid>_<n>`, unique per kernel as jupyter_client makes them:
+   * cheaper than a UUID for each of the half dozen messages an execute sends).
+   */
   readonly newId?: () => string;
   /** The clock for header dates. */
   readonly now?: () => Date;
@@ -101,7 +104,13 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
   const { language, send } = options;
   const session = options.session ?? randomUUID();
   const username = options.username ?? 'baql';
-  const newId = options.newId ?? randomUUID;
+  let sent = 0;
+  const newId =
+    options.newId ??
+    (() => {
+      sent += 1;
+      return `${session}_${process.pid}_${sent}`;
+    });
   const now = options.now ?? (() => new Date());
   const log = options.log ?? (() => undefined);
 

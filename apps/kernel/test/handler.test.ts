@@ -24,6 +24,16 @@ const setup = () => {
 };
 
 describe('protocol handler', () => {
+  it('gives every message its own id, <session>_<pid>_<n> as jupyter_client does', async () => {
+    const { handler, sent } = setup();
+    handler.start();
+    await handler.receive('shell', request('kernel_info_request', {}));
+    await handler.receive('shell', request('execute_request', { code: 'echo hi' }));
+    const ids = sent.map((s) => s.message.header.msg_id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.every((id) => id.startsWith(`kernel-session_${process.pid}_`))).toBe(true);
+  });
+
   it('publishes starting once', () => {
     const { handler, iopub } = setup();
     handler.start();
