@@ -226,13 +226,15 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
     // The progress display appears once the query has run for `delay` ms: a quick query shows
     // only its result, and one that fails to plan shows only its error. Then it shows the latest
     // progress, updated at most every `interval` ms, and ends with the summary.
-    const displayId = `baql-progress-${randomUUID()}`;
+    let displayId = '';
     let latest: ProgressLike | undefined;
     let shown = false;
     let due = delay === 0;
     let lastUpdate = 0;
     const show = () => {
       shown = true;
+      // Made when shown: a quick query needs no id.
+      displayId = `baql-progress-${randomUUID()}`;
       lastUpdate = Date.now();
       context.display(textBundle(progressText(latest)), displayId);
     };
