@@ -23,7 +23,7 @@ import { chmod, mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultCatalog, fieldValue, indexCatalog } from '@baql/query';
-import type { PipelineContext, Row } from '@baql/query';
+import type { CatalogIndex, PipelineContext, Row } from '@baql/query';
 import { BaqlError, type StorageError } from './errors.js';
 import { sortComparator, type SortEntry, type SortStage } from './top-k.js';
 
@@ -385,6 +385,25 @@ class Merger {
 // ---------------------------------------------------------------------------------------------
 // The sort
 
+/**
+ * Reads the sort keys of a row exactly as `fieldValue` of `@baql/query` does (the row's own key,
+ * else the first key equal to it case-insensitively; derived fields through `fieldValue`), but
+ * without `getAttr`'s per-record lookup cache: that map, as large as the record and alive as
+ * long as it, would double the memory of every buffered row that lacks a key attribute.
+ */
+function keyReader(stage: SortStage, index: CatalogIndex): (row: Row) => SortEntry['keys'] {
+  const refs = stage.keys.map((k) => k.field);
+  const lower = refs.map((ref) => ref.attr.toLowerCase());
+  return (row) =>
+    refs.map((ref, j) => {
+      if (ref.derived !== undefined) return fieldValue(row, ref, index);
+      const direct = row[ref.attr];
+      if (direct !== undefined) return direct;
+      for (const k of Object.keys(row)) if (k.toLowerCase() === lower[j]) return row[k];
+      return undefined;
+    });
+}
+
 /** The rows of sorted entries in batches (what a run is written from). */
 function* rowBatches(entries: readonly SortEntry[], size: number): Generator<readonly Row[]> {
   for (let k = 0; k < entries.length; k += size) yield entries.slice(k, k + size).map((e) => e.row);
@@ -410,10 +429,8 @@ export async function* externalSort(
   const checkAbort = (): void => {
     if (signal?.aborted === true) throw new BaqlError({ _tag: 'Aborted' });
   };
-  const index = indexCatalog(ctx.catalog ?? defaultCatalog);
   const cmp = sortComparator(stage);
-  const keysOf = (row: Row): SortEntry['keys'] =>
-    stage.keys.map((k) => fieldValue(row, k.field, index));
+  const keysOf = keyReader(stage, indexCatalog(ctx.catalog ?? defaultCatalog));
   const spill = new SpillDir(options.tempDir ?? tmpdir());
   try {
     let buffer: SortEntry[] = [];
