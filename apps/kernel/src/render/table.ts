@@ -58,7 +58,7 @@ export function formatCount(n: number): string {
     if (i > 0 && (digits.length - i) % 3 === 0) out += ',';
     out += digits[i] as string;
   }
-  return n < 0 ? `-${out}` : out;
+  return n < 0 || Object.is(n, -0) ? `-${out}` : out;
 }
 
 const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
