@@ -3,11 +3,13 @@
  *
  * The first page of a request is fetched over its whole window. If more pages follow and the
  * rest of the window is expected to hold more than a page, that rest becomes a *region*: a window
- * not yet cut into slices. Slices are cut off the newest end of a region only when a slot is about
- * to fetch them, each sized to hold about {@link SLICE_FILL} of a page at the density observed so
- * far (every page of the request refines the estimate, not only the first), so most slices take
- * exactly one request. A slice that still comes back full continues with its page token when the
- * rest is expected to fit in one page, and otherwise turns its rest into a region again.
+ * not yet cut into slices. Slices are cut off the newest end of a region only when a slot is free
+ * to fetch them, each sized to hold about {@link SLICE_PAGES} pages at the density observed so
+ * far (every page of the request refines the estimate, not only the first), shrinking towards
+ * {@link MIN_SLICE_PAGES} near the end of the region so that the last slots finish together. A
+ * slice that comes back full continues with its page token (full pages, no part-filled request
+ * wasted) unless its rest is expected to hold far more than planned (a burst): then that rest
+ * becomes a region again, cut at the updated density.
  *
  * Slices never overlap (each ends 1 ms before the next newer one starts; timestamps have
  * millisecond precision), and the first slice cut from a region skips what was already emitted at
@@ -26,14 +28,31 @@ import type { BaqlReason } from './errors.js';
 import type { PageFetcher } from './pager.js';
 import { compareRows, type Row } from './records.js';
 
-/** A slice is sized to hold this share of a page at the estimated density. */
-export const SLICE_FILL = 0.8;
+/**
+ * A slice is sized to hold about this many pages at the estimated density: most take a page and
+ * one continuation, so fewer requests end on a part-filled page than with one-page slices, while
+ * chains stay short enough for the prefetch budget to keep every slot busy.
+ */
+export const SLICE_PAGES = 2;
 
 /**
- * The rest of a full page continues with the page token when it is expected to hold at most this
- * share of a page (one sequential request); more becomes a region of concurrent slices.
+ * The smallest slice, in pages: near the end of a region slices shrink towards this (down from
+ * {@link SLICE_PAGES}) so that every slot gets one and the last ones finish together.
  */
-export const CONTINUE_BELOW = 0.9;
+export const MIN_SLICE_PAGES = 0.75;
+
+/**
+ * The rest of a request's first full page is sliced when it is expected to hold more than this
+ * many pages (a smaller rest is one more page with the token).
+ */
+export const SLICE_REST_ABOVE = 0.9;
+
+/**
+ * The rest of a slice's full page continues with the page token unless it is expected to hold
+ * more than this many pages (the slice is far denser than planned, e.g. a burst): then it is
+ * sliced again.
+ */
+export const RESLICE_REST_ABOVE = 2;
 
 /** The order key of a row already handed to the consumer. */
 type RowKey = Pick<Row, 'ms' | 'guid'>;
@@ -148,6 +167,8 @@ interface Task {
   readonly top: number;
   /** Rows at or before this key (newest-first order) were already emitted. */
   readonly after?: RowKey;
+  /** Whether this page belongs to a slice cut from a region (not to the request's first pages). */
+  readonly slice: boolean;
   promise?: Promise<Outcome>;
   /** Whether this prefetch holds a unit of the scheduler's budget. */
   counted?: boolean;
@@ -185,7 +206,7 @@ export async function* scanRequest(
   const base: SearchCriteria = { ...criteria, pageSize };
   const stopAfter = options.stopAfter ?? Number.POSITIVE_INFINITY;
   const scheduler = options.scheduler ?? new ScanScheduler(lookahead, () => lookahead);
-  const target = pageSize * SLICE_FILL;
+  const target = pageSize * SLICE_PAGES;
   /** Rows handed to the consumer so far. */
   let emitted = 0;
   let stopped = false;
@@ -209,12 +230,19 @@ export async function* scanRequest(
     const last = all[all.length - 1];
     const sliceable = Number.isFinite(task.lo) && Number.isFinite(task.top);
     // What this page tells of the density: all the records of its window below `top`, or (with
-    // more to come) the records between its last row and `top`.
+    // more to come) the records between its last row and `top`. A request's own first pages are
+    // measured from their first row: a window often ends well after the newest record, and that
+    // empty time says nothing of the density of the rest.
     if (sliceable) {
+      const first = all[0];
+      const upper =
+        !task.slice && first !== undefined && Number.isFinite(first.ms)
+          ? Math.min(task.top, first.ms)
+          : task.top;
       const floor = token === undefined || last === undefined ? task.lo : last.ms;
-      if (Number.isFinite(floor) && task.top >= floor) {
+      if (Number.isFinite(floor) && upper >= floor) {
         seenRecords += all.length;
-        seenSpan += task.top - floor + 1;
+        seenSpan += upper - floor + 1;
       }
     }
     // With the rows emitted so far (exact for the head), this page covers what is needed.
@@ -234,7 +262,13 @@ export async function* scanRequest(
     ) {
       const span = last.ms - task.lo + 1;
       const expected = density() * span;
-      if (span > 1 && expected > pageSize * CONTINUE_BELOW) {
+      // A slice's rest may take a sequential page only while uncut regions keep the other slots
+      // busy; in the tail (or for the first page) a rest of more than a page is sliced.
+      const above =
+        task.slice && queue.some((item) => item.kind === 'region')
+          ? RESLICE_REST_ABOVE
+          : SLICE_REST_ABOVE;
+      if (span > 1 && expected > pageSize * above) {
         const announced = Math.min(maxSlices, Math.max(1, Math.ceil(expected / target)));
         options.onRequests?.(announced);
         options.onRequestDone?.();
@@ -255,6 +289,7 @@ export async function* scanRequest(
       lo: task.lo,
       hi: task.hi,
       top: last === undefined || !Number.isFinite(last.ms) ? task.top : last.ms,
+      slice: task.slice,
       ...(after === undefined ? {} : { after }),
     };
     return E.right({ rows, next: [cont] });
@@ -264,7 +299,14 @@ export async function* scanRequest(
   const cut = (i: number): Task => {
     const r = queue[i] as Region;
     const span = r.hi - r.lo + 1;
-    const width = sliceWidth(span, density(), target, r.minWidth);
+    const d = density();
+    // Near the end of the region, smaller slices (down to ¾ of a page), so that every slot has
+    // one and the last ones finish together instead of a few long chains.
+    const want = Math.max(
+      pageSize * MIN_SLICE_PAGES,
+      Math.min(target, (d * span) / Math.max(1, scheduler.slots())),
+    );
+    const width = sliceWidth(span, d, want, r.minWidth);
     const lo = r.hi - width + 1;
     const slice: Task = {
       kind: 'task',
@@ -272,6 +314,7 @@ export async function* scanRequest(
       lo,
       hi: r.hi,
       top: r.hi,
+      slice: true,
       ...(r.after === undefined ? {} : { after: r.after }),
     };
     if (r.announced > 0) r.announced -= 1;
@@ -328,6 +371,7 @@ export async function* scanRequest(
       lo: finite ? startMs : Number.NaN,
       hi: finite ? endMs : Number.NaN,
       top: finite ? endMs : Number.NaN,
+      slice: false,
     },
   ];
 
