@@ -66,9 +66,17 @@ describe('protocol handler', () => {
   });
 
   it('executes: busy, execute_input, execute_result, reply, idle; counts executions', async () => {
-    const { handler, replies, types, iopub } = setup();
+    const { handler, replies, types, iopub, sent } = setup();
     await handler.receive('shell', request('execute_request', { code: 'echo hello' }));
     expect(types()).toEqual(['status', 'execute_input', 'execute_result', 'status']);
+    // Across channels: the result goes out before the reply, idle after it.
+    expect(sent.map((s) => `${s.channel}:${s.message.header.msg_type}`)).toEqual([
+      'iopub:status',
+      'iopub:execute_input',
+      'iopub:execute_result',
+      'shell:execute_reply',
+      'iopub:status',
+    ]);
     expect(iopub()[1]!.content).toEqual({ code: 'echo hello', execution_count: 1 });
     expect(iopub()[2]!.content).toEqual({
       execution_count: 1,
