@@ -1,5 +1,4 @@
 import { defineProject } from 'vitest/config';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the shared vitest settings live at the repo root
 import { sourceConditions } from '../../vitest.shared.js';
 
 export default defineProject({
