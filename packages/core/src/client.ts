@@ -161,6 +161,12 @@ export function createClient(options: ClientOptions): BaqlClient {
     if (typeof v !== 'string' || v === '')
       throw new BaqlError({ _tag: 'ConfigError', message: `${k} is required` });
   }
+  const sortRows = options.sortMemoryRows;
+  if (sortRows !== undefined && !(typeof sortRows === 'number' && sortRows >= 1))
+    throw new BaqlError({
+      _tag: 'ConfigError',
+      message: `sortMemoryRows must be a number of rows of at least 1 (got ${String(sortRows)})`,
+    });
   const plugins = options.plugins ?? [];
   const macrosE = collectMacros(plugins);
   if (E.isLeft(macrosE)) throw new BaqlError(macrosE.left);

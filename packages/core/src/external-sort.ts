@@ -38,7 +38,10 @@ const READ_CHUNK = 64 * 1024;
 
 /** Options of {@link externalSort}. */
 export interface ExternalSortOptions {
-  /** Rows held in memory before a sorted run is spilled (default {@link DEFAULT_SORT_MEMORY_ROWS}). */
+  /**
+   * Rows held in memory before a sorted run is spilled (default {@link DEFAULT_SORT_MEMORY_ROWS};
+   * `Infinity` never spills).
+   */
   readonly memoryRows?: number;
   /** The directory the private temporary directory is created in (default `os.tmpdir()`). */
   readonly tempDir?: string;
@@ -422,7 +425,11 @@ export async function* externalSort(
   ctx: PipelineContext,
   options: ExternalSortOptions = {},
 ): AsyncGenerator<readonly Row[], void, undefined> {
-  const memoryRows = Math.max(1, Math.floor(options.memoryRows ?? DEFAULT_SORT_MEMORY_ROWS));
+  // At least one row (Infinity: never spill); anything else, NaN included, is the default.
+  const memoryRows =
+    options.memoryRows !== undefined && options.memoryRows >= 1
+      ? Math.floor(options.memoryRows)
+      : DEFAULT_SORT_MEMORY_ROWS;
   const fanIn = Math.max(2, Math.floor(options.fanIn ?? DEFAULT_FAN_IN));
   const batchRows = Math.max(1, Math.floor(options.batchRows ?? DEFAULT_BATCH_ROWS));
   const signal = options.signal;

@@ -124,4 +124,17 @@ describe('a plain sort through createClient', () => {
     expect(few.rows).toEqual(runPipeline(byUser, top.rows));
     await rm(file);
   });
+
+  it('rejects a sortMemoryRows that is not a number of rows with a ConfigError', () => {
+    for (const sortMemoryRows of [0, -5, Number.NaN]) {
+      let error: unknown;
+      try {
+        client({ sortMemoryRows });
+      } catch (e) {
+        error = e;
+      }
+      expect((error as BaqlError).reason).toMatchObject({ _tag: 'ConfigError' });
+      expect((error as BaqlError).message).toMatch(/sortMemoryRows/);
+    }
+  });
 });
