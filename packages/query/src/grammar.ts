@@ -150,6 +150,21 @@ class BaqlParser extends EmbeddedActionsParser {
     },
   );
 
+  /** A foreign boolean operator (`||`, `&&`): read as the BAQL one, with a note of its spelling. */
+  private foreignOperator(type: TokenType, word: 'AND' | 'OR'): IToken {
+    const t = this.CONSUME(type);
+    this.ACTION(() =>
+      this.note(
+        'BAQL_FOREIGN_SYNTAX',
+        `BAQL writes \`${word}\`, not \`${t.image}\``,
+        startOf(t),
+        endOf(t),
+        [`write \`${word}\``],
+      ),
+    );
+    return t;
+  }
+
   private orExpr = this.RULE(
     'orExpr',
     (): ExprNode => {
@@ -158,21 +173,7 @@ class BaqlParser extends EmbeddedActionsParser {
         this.OR(
           (this.orAlts ??= [
             { ALT: () => this.CONSUME(T.Or) },
-            {
-              ALT: () => {
-                const t = this.CONSUME(T.PipePipe);
-                this.ACTION(() =>
-                  this.note(
-                    'BAQL_FOREIGN_SYNTAX',
-                    'BAQL writes `OR`, not `||`',
-                    startOf(t),
-                    endOf(t),
-                    ['write `OR`'],
-                  ),
-                );
-                return t;
-              },
-            },
+            { ALT: () => this.foreignOperator(T.PipePipe, 'OR') },
           ]),
         );
         items.push(this.SUBRULE2(this.andExpr));
@@ -191,21 +192,7 @@ class BaqlParser extends EmbeddedActionsParser {
           this.OR(
             (this.andAlts ??= [
               { ALT: () => this.CONSUME(T.And) },
-              {
-                ALT: () => {
-                  const t = this.CONSUME(T.AmpAmp);
-                  this.ACTION(() =>
-                    this.note(
-                      'BAQL_FOREIGN_SYNTAX',
-                      'BAQL writes `AND`, not `&&`',
-                      startOf(t),
-                      endOf(t),
-                      ['write `AND`'],
-                    ),
-                  );
-                  return t;
-                },
-              },
+              { ALT: () => this.foreignOperator(T.AmpAmp, 'AND') },
             ]),
           );
         });
