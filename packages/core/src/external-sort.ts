@@ -36,6 +36,13 @@ const WRITE_CHUNK = 1 << 20;
 /** Bytes a run reader asks for at a time. */
 const READ_CHUNK = 64 * 1024;
 
+/**
+ * The rows a run holds for a `memoryRows` option: at least one (`Infinity`: never spill);
+ * anything else, NaN included, is {@link DEFAULT_SORT_MEMORY_ROWS}.
+ */
+export const runRows = (memoryRows: number | undefined): number =>
+  memoryRows !== undefined && memoryRows >= 1 ? Math.floor(memoryRows) : DEFAULT_SORT_MEMORY_ROWS;
+
 /** Options of {@link externalSort}. */
 export interface ExternalSortOptions {
   /**
@@ -425,11 +432,7 @@ export async function* externalSort(
   ctx: PipelineContext,
   options: ExternalSortOptions = {},
 ): AsyncGenerator<readonly Row[], void, undefined> {
-  // At least one row (Infinity: never spill); anything else, NaN included, is the default.
-  const memoryRows =
-    options.memoryRows !== undefined && options.memoryRows >= 1
-      ? Math.floor(options.memoryRows)
-      : DEFAULT_SORT_MEMORY_ROWS;
+  const memoryRows = runRows(options.memoryRows);
   const fanIn = Math.max(2, Math.floor(options.fanIn ?? DEFAULT_FAN_IN));
   const batchRows = Math.max(1, Math.floor(options.batchRows ?? DEFAULT_BATCH_ROWS));
   const signal = options.signal;

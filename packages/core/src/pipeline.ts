@@ -12,7 +12,7 @@
  */
 import { isAggregate, outputColumns } from '@baql/query';
 import type { BankingActivity, Catalog, PipelineContext, Row, Stage } from '@baql/query';
-import { externalSort } from './external-sort.js';
+import { externalSort, runRows } from './external-sort.js';
 import { createBoundedPipeline, type SortStage } from './top-k.js';
 
 /** A result row: a record, or an aggregate row (`count` values are numbers). */
@@ -36,6 +36,29 @@ export interface PipelineOptions {
 /** A plain `sort`: one no `limit` directly follows (that one is a bounded top-k). */
 const plainSortAt = (stages: readonly Stage[]): number =>
   stages.findIndex((s, i) => s.op === 'sort' && stages[i + 1]?.op !== 'limit');
+
+/**
+ * A plain `sort` whose later stages are only `fields` (one row out per row in) and `limit`s
+ * needs only its first n rows, n the least of those limits and the caller's: a `limit n` is put
+ * right after it, which makes it a top-k heap (`top-k.ts`) — unless n is more rows than one
+ * spilled run would hold, where spilling takes less memory.
+ */
+function boundSorts(
+  stages: readonly Stage[],
+  callerLimit: number | undefined,
+  memoryRows: number,
+): readonly Stage[] {
+  const at = stages.findLastIndex((s) => s.op === 'sort');
+  if (at < 0 || stages[at + 1]?.op === 'limit') return stages;
+  const after = stages.slice(at + 1);
+  if (!after.every((s) => s.op === 'fields' || s.op === 'limit')) return stages;
+  const bounds = after.flatMap((s) => (s.op === 'limit' ? [s.count] : []));
+  if (callerLimit !== undefined) bounds.push(callerLimit);
+  if (bounds.length === 0) return stages;
+  const n = Math.min(...bounds);
+  if (n > memoryRows) return stages;
+  return [...stages.slice(0, at + 1), { op: 'limit', count: n }, ...after];
+}
 
 /** The rows of `input` through `stages` (none of them a plain sort), batch by batch. */
 async function* segment(
@@ -114,7 +137,7 @@ export function runPipeline(
     // Every plain sort splits the pipeline: the stages before it run synchronously into the
     // external sort, whose merged output feeds the rest.
     let source: AsyncIterable<readonly Row[]> = batches;
-    let rest = stages;
+    let rest = boundSorts(stages, limit, runRows(options.sortMemoryRows));
     for (let at = plainSortAt(rest); at >= 0; at = plainSortAt(rest)) {
       if (at > 0) source = segment(rest.slice(0, at), source, ctx);
       source = externalSort(rest[at] as SortStage, source, ctx, {

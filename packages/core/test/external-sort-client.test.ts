@@ -118,6 +118,9 @@ describe('a plain sort through createClient', () => {
     // `sort … | limit n` is a top-k heap, and a sort of fewer rows than one run stays in memory.
     const top = await broken.query('since 20d | sort amount desc | limit 5', { now });
     expect(top.rows).toHaveLength(5);
+    // So is a plain sort whose caller asks for only a few rows.
+    const capped = await broken.query('since 20d | sort amount desc', { now, limit: 5 });
+    expect(capped.rows).toEqual(top.rows);
     const text = 'since 20d | sort amount desc | limit 5 | sort user';
     const few = await broken.query(text, { now });
     const byUser = broken.compile(text, { now }).pipeline.slice(-1);

@@ -7,11 +7,18 @@
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runPipeline, type Row, type Stage } from '@baql/query';
+import {
+  defaultCatalog,
+  runPipeline,
+  type BankingActivity,
+  type Row,
+  type Stage,
+} from '@baql/query';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaqlError, describeError } from '../src/errors.js';
 import { decodeRow, encodeRow, externalSort } from '../src/external-sort.js';
+import { runPipeline as runCorePipeline } from '../src/pipeline.js';
 import type { SortStage } from '../src/top-k.js';
 
 let base: string;
@@ -99,6 +106,49 @@ describe('external sort ≡ the in-memory sort of @baql/query', () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+
+  it('the core pipeline (sort, later stages, caller limit) ≡ the query pipeline cut at the limit (property)', async () => {
+    const later = fc.oneof(
+      fc.constant<Stage>({ op: 'fields', fields: [field('id'), field('x'), field('y')] }),
+      fc.integer({ min: 0, max: 12 }).map((count): Stage => ({ op: 'limit', count })),
+      fc.constant<Stage>({ op: 'dedup', fields: [field('x')] }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(row, { maxLength: 60 }),
+        fc.array(fc.tuple(fc.constantFrom('x', 'y', 'id'), direction), {
+          minLength: 1,
+          maxLength: 2,
+        }),
+        fc.array(later, { maxLength: 3 }),
+        // Limits around the run size: bounded by a heap below it, spilled above it.
+        fc.option(fc.integer({ min: 1, max: 12 }), { nil: undefined }),
+        fc.integer({ min: 3, max: 7 }),
+        async (raw, keys, tail, limit, memoryRows) => {
+          const rows = raw.map(present);
+          const stages: Stage[] = [
+            { op: 'sort', keys: keys.map(([k, d]) => ({ field: field(k), direction: d })) },
+            ...tail,
+          ];
+          const expected = runPipeline(stages, rows).slice(0, limit ?? rows.length);
+          const run = runCorePipeline(
+            stages,
+            batched(rows, [5]) as AsyncGenerator<readonly BankingActivity[], void, undefined>,
+            {
+              catalog: defaultCatalog,
+              window: { start: '2026-01-01T00:00:00.000Z', end: '2026-01-02T00:00:00.000Z' },
+              sortMemoryRows: memoryRows,
+              sortTempDir: base,
+              ...(limit === undefined ? {} : { limit }),
+            },
+          );
+          expect(await drain(run.batches)).toEqual(expected);
+          expect(await leftovers(base)).toEqual([]);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 
