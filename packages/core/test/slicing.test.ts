@@ -91,7 +91,7 @@ async function run(
 describe('slicing on the sandbox', () => {
   let sb: Sandbox;
   beforeAll(async () => {
-    sb = await sandbox({ events: 5_000, faults: { latencyMs: 20 } });
+    sb = await sandbox({ events: 5_000, faults: { latencyMs: 40 } });
   });
   afterAll(async () => {
     await sb.close();
@@ -154,7 +154,7 @@ describe('slicing on the sandbox', () => {
     let slots = 2;
     const scheduler = new ScanScheduler(24, () => slots);
     const rows: Row[] = [];
-    for await (const chunk of scanRequest(lastDays(sb, 60), {
+    for await (const chunk of scanRequest(lastDays(sb, 40), {
       fetchPage,
       signal: new AbortController().signal,
       slicing: true,
