@@ -8,8 +8,9 @@
  * far (every page of the request refines the estimate, not only the first), shrinking towards
  * {@link MIN_SLICE_PAGES} near the end of the region so that the last slots finish together. A
  * slice that comes back full continues with its page token (full pages, no part-filled request
- * wasted) unless its rest is expected to hold far more than planned (a burst): then that rest
- * becomes a region again, cut at the updated density.
+ * wasted) unless its rest is expected to hold far more than planned (a burst), or more than a page
+ * once no region is left to keep the other slots busy: then that rest becomes a region again, cut
+ * at the updated density.
  *
  * Slices never overlap (each ends 1 ms before the next newer one starts; timestamps have
  * millisecond precision), and the first slice cut from a region skips what was already emitted at
