@@ -97,6 +97,20 @@ function optionsOf(
   };
 }
 
+const windowSpans = new WeakMap<object, number>();
+
+/** How long a plan's window is, in ms (NaN when unreadable), once per plan object: plans are cached. */
+function windowSpanMs(plan: {
+  readonly window: { readonly start: string; readonly end: string };
+}): number {
+  let span = windowSpans.get(plan);
+  if (span === undefined) {
+    span = Date.parse(plan.window.end) - Date.parse(plan.window.start);
+    windowSpans.set(plan, span);
+  }
+  return span;
+}
+
 /** Compiles `job` and refuses it when it breaks a limit. */
 export async function compileChecked(
   state: ServerState,
@@ -109,16 +123,11 @@ export async function compileChecked(
     ),
   );
   const { limits } = state;
-  const start = Date.parse(plan.window.start);
-  const end = Date.parse(plan.window.end);
-  if (
-    Number.isFinite(start) &&
-    Number.isFinite(end) &&
-    end - start > limits.maxWindowDays * DAY_MS
-  ) {
+  const spanMs = windowSpanMs(plan);
+  if (spanMs > limits.maxWindowDays * DAY_MS) {
     throw new ProblemError(
       'limit-exceeded',
-      `The query covers ${Math.ceil((end - start) / DAY_MS)} days; this service allows at most ${limits.maxWindowDays}.`,
+      `The query covers ${Math.ceil(spanMs / DAY_MS)} days; this service allows at most ${limits.maxWindowDays}.`,
       { limit: 'maxWindowDays' },
     );
   }
