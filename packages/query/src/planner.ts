@@ -123,6 +123,9 @@ const CRITERIA: Readonly<Record<string, FilterCriteria>> = {
 
 const MAX_DISJUNCTS = 256;
 
+/** `T` without `readonly`, to build a value by assignment. */
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
 class Overflow extends Error {}
 
 /** The literals of a conjunction without `or` (its one disjunct), or undefined if it has one. */
@@ -541,19 +544,18 @@ function additionalFilters(
     } else {
       const filters = d.anyOf.filter((g) => g.length === 1).map((g) => g[0] as Lit);
       const groups = d.anyOf.filter((g) => g.length > 1);
-      return {
-        condition: 'or',
-        ...(filters.length > 0 ? { filters: toService(filters, caps) } : {}),
-        subFilters: groups.map((g) => ({ condition: 'and', filters: toService(g, caps) })),
-      };
+      const top: Writable<AdditionalFilters> = { condition: 'or' };
+      if (filters.length > 0) top.filters = toService(filters, caps);
+      top.subFilters = groups.map((g) => ({ condition: 'and', filters: toService(g, caps) }));
+      return top;
     }
   }
   if (singles.length === 0 && subs.length === 0) return undefined;
-  return {
-    condition: 'and',
-    ...(singles.length > 0 ? { filters: toService(singles, caps) } : {}),
-    ...(subs.length > 0 ? { subFilters: subs } : {}),
-  };
+  // Built by assignment (no spreads of conditional objects): this runs for every request.
+  const top: Writable<AdditionalFilters> = { condition: 'and' };
+  if (singles.length > 0) top.filters = toService(singles, caps);
+  if (subs.length > 0) top.subFilters = subs;
+  return top;
 }
 
 function guarantees(d: Draft, l: Lit, sharedKeys: ReadonlySet<string>): boolean {
@@ -790,14 +792,11 @@ export function planResolved(
   }
   const kinds: EventType[] = [];
   for (const d of drafts) if (!kinds.includes(d.kind)) kinds.push(d.kind);
-  return {
-    window: resolved.window,
-    requests,
-    residual,
-    pipeline: resolved.pipeline,
-    notes: out,
-    kinds,
-    ...(earlyStop !== undefined ? { earlyStop } : {}),
-    diagnostics: resolved.diagnostics,
-  };
+  // Two literals rather than a spread of a conditional object (V8's slow path), keeping the
+  // documented key order (earlyStop before diagnostics) for JSON output.
+  const { window } = resolved;
+  const { pipeline, diagnostics } = resolved;
+  return earlyStop === undefined
+    ? { window, requests, residual, pipeline, notes: out, kinds, diagnostics }
+    : { window, requests, residual, pipeline, notes: out, kinds, earlyStop, diagnostics };
 }
