@@ -140,7 +140,7 @@ function matchAt(text: string, i: number, tokens: IToken[]): IToken | undefined 
       j - i <= 9 && !(j < text.length && isKeywordTail(text.charCodeAt(j)))
         ? keywordAt(text, i, j)
         : undefined;
-    const end = T.wordEnd(text, i, tokens[tokens.length - 1]?.tokenType);
+    const end = T.wordEnd(text, i, tokens[tokens.length - 1]?.tokenType, j - i);
     if (kw && !(end > j)) return tok(kw, text.slice(i, j), i);
     if (end >= 0) return tok(T.Word, text.slice(i, end), i);
   }
@@ -204,24 +204,36 @@ const SINGLE_OPS: ReadonlyMap<number, readonly [string, TokenType]> = new Map(
   ]),
 );
 
-/** Keywords by length, lowercase: {@link keywordAt} compares in place, without slicing. */
-const KEYWORDS_BY_LENGTH: readonly (readonly (readonly [string, TokenType])[])[] = (() => {
-  const out: [string, TokenType][][] = [];
-  for (const [w, type] of KEYWORDS) (out[w.length] ??= []).push([w, type]);
+/**
+ * Keywords by a small key — length, first and last letter (lowercase) — so {@link keywordAt}
+ * compares at most one candidate, in place, without slicing. No two keywords share a key (checked
+ * here, at load).
+ */
+const KEYWORD_BY_SHAPE: ReadonlyMap<number, readonly [string, TokenType]> = (() => {
+  const out = new Map<number, readonly [string, TokenType]>();
+  for (const [w, type] of KEYWORDS) {
+    const key = shapeKey(w.length, w.charCodeAt(0), w.charCodeAt(w.length - 1));
+    if (out.has(key)) throw new Error(`keywords ${w} and ${out.get(key)?.[0]} share a shape`);
+    out.set(key, [w, type]);
+  }
   return out;
 })();
 
+function shapeKey(length: number, first: number, last: number): number {
+  // `| 32` lowercases A-Z and keeps a-z (the caller scanned letters only).
+  return length * 65_536 + (first | 32) * 256 + (last | 32);
+}
+
 /** The keyword spelled (in any case) by the letters `text[i..j)`, if any. */
 function keywordAt(text: string, i: number, j: number): TokenType | undefined {
-  const bucket = KEYWORDS_BY_LENGTH[j - i];
-  if (!bucket) return undefined;
-  for (const [w, type] of bucket) {
-    let k = 0;
-    // Letters only (the caller scanned them): `| 32` lowercases A-Z and keeps a-z.
-    while (k < w.length && (text.charCodeAt(i + k) | 32) === w.charCodeAt(k)) k += 1;
-    if (k === w.length) return type;
-  }
-  return undefined;
+  const candidate = KEYWORD_BY_SHAPE.get(
+    shapeKey(j - i, text.charCodeAt(i), text.charCodeAt(j - 1)),
+  );
+  if (candidate === undefined) return undefined;
+  const w = candidate[0];
+  for (let k = 1; k < w.length - 1; k += 1)
+    if ((text.charCodeAt(i + k) | 32) !== w.charCodeAt(k)) return undefined;
+  return candidate[1];
 }
 
 /**

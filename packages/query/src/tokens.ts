@@ -36,8 +36,15 @@ const isDigit = (code: number): boolean => code >= 48 && code <= 57;
  * Where the bare word starting at `offset` ends (exclusive), or -1 when none starts there.
  * `previous` is the type of the token before it: after `:` or a comparison (a value position) a
  * word may contain `:`. Character codes, not one-character strings: this runs for every word.
+ * `letters` says how many characters from `offset` the caller already knows to be ASCII letters
+ * (they are not scanned again).
  */
-export function wordEnd(text: string, offset: number, previous: TokenType | undefined): number {
+export function wordEnd(
+  text: string,
+  offset: number,
+  previous: TokenType | undefined,
+  letters = 0,
+): number {
   const first = text.charCodeAt(offset);
   let i = offset;
   if (first === 45 /* - */) {
@@ -54,6 +61,7 @@ export function wordEnd(text: string, offset: number, previous: TokenType | unde
       previous === Gt ||
       previous === Lt ||
       previous === Eq);
+  if (letters > 1) i = offset + letters;
   for (;;) {
     const c = text.charCodeAt(i);
     if (isBase(c) || c === 45 /* - */) i += 1;
