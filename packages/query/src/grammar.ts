@@ -100,6 +100,14 @@ class BaqlParser extends EmbeddedActionsParser {
   private notAlts: IOrAlt<IToken>[] | undefined;
   private primaryAlts: IOrAlt<ExprNode>[] | undefined;
   private fieldAlts: IOrAlt<IToken>[] | undefined;
+  private listOpenAlts: IOrAlt<IToken>[] | undefined;
+  private listCloseAlts: IOrAlt<IToken>[] | undefined;
+  private valueAlts: IOrAlt<IToken>[] | undefined;
+  private timeValueAlts: IOrAlt<IToken>[] | undefined;
+  private innerValueAlts: IOrAlt<IToken>[] | undefined;
+  private timeWordAlts: IOrAlt<IToken>[] | undefined;
+  private dayAlts: IOrAlt<IToken>[] | undefined;
+  private numberValueAlts: IOrAlt<IToken>[] | undefined;
 
   private note(
     code: string,
@@ -427,15 +435,19 @@ class BaqlParser extends EmbeddedActionsParser {
     'valueList',
     (): ValueExpr => {
       const items: ValueNode[] = [];
-      const open = this.OR([
-        { ALT: () => this.CONSUME(T.LParen) },
-        { ALT: () => this.CONSUME(T.LBracket) },
-      ]);
+      const open = this.OR(
+        (this.listOpenAlts ??= [
+          { ALT: () => this.CONSUME(T.LParen) },
+          { ALT: () => this.CONSUME(T.LBracket) },
+        ]),
+      );
       this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => items.push(this.SUBRULE(this.innerValue)) });
-      const close = this.OR2([
-        { ALT: () => this.CONSUME(T.RParen) },
-        { ALT: () => this.CONSUME(T.RBracket) },
-      ]);
+      const close = this.OR2(
+        (this.listCloseAlts ??= [
+          { ALT: () => this.CONSUME(T.RParen) },
+          { ALT: () => this.CONSUME(T.RBracket) },
+        ]),
+      );
       return this.ACTION(() => listOf(items, span(startOf(open), endOf(close))));
     },
     { recoveryValueFunc: (): ValueExpr => ({ type: 'vor', items: [], range: span(0, 0) }) },
@@ -546,13 +558,15 @@ class BaqlParser extends EmbeddedActionsParser {
   private value = this.RULE(
     'value',
     (): ValueNode => {
-      const t = this.OR([
-        { ALT: () => this.CONSUME(T.Word) },
-        { ALT: () => this.CONSUME(T.StringLit) },
-        { ALT: () => this.CONSUME(T.Param) },
-        { ALT: () => this.CONSUME(T.Keyword) },
-        { ALT: () => this.CONSUME(T.StageWord) },
-      ]);
+      const t = this.OR(
+        (this.valueAlts ??= [
+          { ALT: () => this.CONSUME(T.Word) },
+          { ALT: () => this.CONSUME(T.StringLit) },
+          { ALT: () => this.CONSUME(T.Param) },
+          { ALT: () => this.CONSUME(T.Keyword) },
+          { ALT: () => this.CONSUME(T.StageWord) },
+        ]),
+      );
       return this.ACTION(() => valueOf(t, this.notes));
     },
     {
@@ -569,20 +583,22 @@ class BaqlParser extends EmbeddedActionsParser {
   private innerValue = this.RULE(
     'innerValue',
     (): ValueNode => {
-      const t = this.OR([
-        { ALT: () => this.CONSUME(T.Word) },
-        { ALT: () => this.CONSUME(T.StringLit) },
-        { ALT: () => this.CONSUME(T.Param) },
-        { ALT: () => this.CONSUME(T.StageWord) },
-        { ALT: () => this.CONSUME(T.In) },
-        { ALT: () => this.CONSUME(T.Since) },
-        { ALT: () => this.CONSUME(T.Last) },
-        { ALT: () => this.CONSUME(T.Between) },
-        { ALT: () => this.CONSUME(T.From) },
-        { ALT: () => this.CONSUME(T.Until) },
-        { ALT: () => this.CONSUME(T.Today) },
-        { ALT: () => this.CONSUME(T.Yesterday) },
-      ]);
+      const t = this.OR(
+        (this.innerValueAlts ??= [
+          { ALT: () => this.CONSUME(T.Word) },
+          { ALT: () => this.CONSUME(T.StringLit) },
+          { ALT: () => this.CONSUME(T.Param) },
+          { ALT: () => this.CONSUME(T.StageWord) },
+          { ALT: () => this.CONSUME(T.In) },
+          { ALT: () => this.CONSUME(T.Since) },
+          { ALT: () => this.CONSUME(T.Last) },
+          { ALT: () => this.CONSUME(T.Between) },
+          { ALT: () => this.CONSUME(T.From) },
+          { ALT: () => this.CONSUME(T.Until) },
+          { ALT: () => this.CONSUME(T.Today) },
+          { ALT: () => this.CONSUME(T.Yesterday) },
+        ]),
+      );
       return this.ACTION(() => valueOf(t, this.notes));
     },
     {
@@ -598,13 +614,15 @@ class BaqlParser extends EmbeddedActionsParser {
   private timeValue = this.RULE(
     'timeValue',
     (): ValueNode => {
-      const t = this.OR([
-        { ALT: () => this.CONSUME(T.Word) },
-        { ALT: () => this.CONSUME(T.StringLit) },
-        { ALT: () => this.CONSUME(T.Param) },
-        { ALT: () => this.CONSUME(T.Today) },
-        { ALT: () => this.CONSUME(T.Yesterday) },
-      ]);
+      const t = this.OR(
+        (this.timeValueAlts ??= [
+          { ALT: () => this.CONSUME(T.Word) },
+          { ALT: () => this.CONSUME(T.StringLit) },
+          { ALT: () => this.CONSUME(T.Param) },
+          { ALT: () => this.CONSUME(T.Today) },
+          { ALT: () => this.CONSUME(T.Yesterday) },
+        ]),
+      );
       return this.ACTION(() => valueOf(t, this.notes));
     },
     {
@@ -623,11 +641,13 @@ class BaqlParser extends EmbeddedActionsParser {
       this.OR([
         {
           ALT: () => {
-            const k = this.OR2([
-              { ALT: () => this.CONSUME(T.Since) },
-              { ALT: () => this.CONSUME(T.Last) },
-              { ALT: () => this.CONSUME(T.Until) },
-            ]);
+            const k = this.OR2(
+              (this.timeWordAlts ??= [
+                { ALT: () => this.CONSUME(T.Since) },
+                { ALT: () => this.CONSUME(T.Last) },
+                { ALT: () => this.CONSUME(T.Until) },
+              ]),
+            );
             const v = this.SUBRULE(this.timeValue);
             return this.ACTION(() => {
               const form =
@@ -673,10 +693,12 @@ class BaqlParser extends EmbeddedActionsParser {
         },
         {
           ALT: () => {
-            const k = this.OR3([
-              { ALT: () => this.CONSUME(T.Today) },
-              { ALT: () => this.CONSUME(T.Yesterday) },
-            ]);
+            const k = this.OR3(
+              (this.dayAlts ??= [
+                { ALT: () => this.CONSUME(T.Today) },
+                { ALT: () => this.CONSUME(T.Yesterday) },
+              ]),
+            );
             return this.ACTION(() => ({
               type: 'time' as const,
               form: k.tokenType === T.Today ? ('today' as const) : ('yesterday' as const),
@@ -858,10 +880,12 @@ class BaqlParser extends EmbeddedActionsParser {
   private numberValue = this.RULE(
     'numberValue',
     (): ValueNode => {
-      const t = this.OR([
-        { ALT: () => this.CONSUME(T.Word) },
-        { ALT: () => this.CONSUME(T.Param) },
-      ]);
+      const t = this.OR(
+        (this.numberValueAlts ??= [
+          { ALT: () => this.CONSUME(T.Word) },
+          { ALT: () => this.CONSUME(T.Param) },
+        ]),
+      );
       return this.ACTION(() => valueOf(t, this.notes));
     },
     {

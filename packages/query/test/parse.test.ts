@@ -65,6 +65,31 @@ describe('parse', () => {
     expect(JSON.stringify(tree('amount:[10 TO 20]'))).toContain('"type":"range"');
   });
 
+  it('reads every time clause and each kind of time value', () => {
+    const forms = (q: string) => {
+      const r = parse(q);
+      expect(r.diagnostics).toEqual([]);
+      return r.ast.time.map((t) => [t.form, t.from?.text, t.to?.text]);
+    };
+    expect(forms('type:login since today')).toEqual([['since', 'today', undefined]]);
+    expect(forms('type:login since yesterday')).toEqual([['since', 'yesterday', undefined]]);
+    expect(forms('type:login from yesterday to today')).toEqual([['from', 'yesterday', 'today']]);
+    expect(forms('type:login since "2026-11-01"')).toEqual([['since', '2026-11-01', undefined]]);
+    expect(forms('type:login since $start')).toEqual([['since', 'start', undefined]]);
+    expect(forms('type:login yesterday')).toEqual([['yesterday', undefined, undefined]]);
+    expect(forms('type:login until 2026-11-02 last 7d')).toEqual([
+      ['until', undefined, '2026-11-02'],
+      ['last', '7d', undefined],
+    ]);
+    // Keywords and stage names are not times.
+    expect(parse('type:login since fields').diagnostics[0]?.message).toBe(
+      'expected a time after `since`, found `fields`',
+    );
+    expect(parse('type:login since and').diagnostics[0]?.message).toBe(
+      'expected a time after `since`, found `and`',
+    );
+  });
+
   it('parses every pipeline stage', () => {
     const { ast, diagnostics } = parse(
       'type:login | fields user, ip | sort user desc, ip | limit 5 | dedup user | top 3 ip | count by ip | timechart 1h count by type',
