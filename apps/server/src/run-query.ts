@@ -5,6 +5,7 @@
  * @module
  */
 import { Readable } from 'node:stream';
+import { abortable } from '@baql/core';
 import type { ParamValue } from '@baql/query';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerPlan, ServerQueryOptions, ServerQueryStream, ServerSummary } from './engine.js';
@@ -31,31 +32,6 @@ export function inRequestContext<T>(state: ServerState, request: FastifyRequest,
     contexts.set(request, ctx);
   }
   return upstreamContext.run(ctx, fn);
-}
-
-/** `promise`, or a rejection as soon as `signal` aborts (a pending page must not hold a stream open). */
-export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      promise.catch(() => undefined);
-      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
 
 /** One query to run. */
@@ -269,7 +245,7 @@ export async function runQuery(
     stream = started;
     const it = inRequestContext(state, request, () => started[Symbol.asyncIterator]());
     iterator = it;
-    first = await untilAborted(
+    first = await abortable(
       inRequestContext(state, request, () => it.next()),
       running.controller.signal,
     );
@@ -293,7 +269,7 @@ export async function runQuery(
           yield batch;
           batch = '';
         }
-        next = await untilAborted(
+        next = await abortable(
           inRequestContext(state, request, () => iterator.next()),
           running.controller.signal,
         );

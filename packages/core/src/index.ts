@@ -64,7 +64,7 @@ export type {
   PasswordGrant,
   TokenEntry,
 } from './auth.js';
-export { createTransport, peekErrorBody } from './transport.js';
+export { abortable, createTransport, peekErrorBody } from './transport.js';
 export type {
   FetchInitLike,
   FetchLike,

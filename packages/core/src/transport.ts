@@ -151,11 +151,18 @@ export function peekErrorBody(body: string): { code?: string; message?: string }
 class RequestTimeout extends Error {}
 
 /**
- * Settles with `promise`, or rejects as soon as `signal` aborts: an injected fetch that ignores
- * its signal (or a body read that does) must not keep an aborted query, its timers or its
- * consumer's `return()` waiting for the upstream to answer.
+ * Settles with `promise`, or rejects with the signal's reason as soon as `signal` aborts: an
+ * injected fetch that ignores its signal (or a body read that does) must not keep an aborted
+ * query, its timers or its consumer's `return()` waiting for the upstream to answer. A later
+ * rejection of `promise` is handled (never unhandled).
+ *
+ * @example
+ * ```ts
+ * const page = await abortable(iterator.next(), controller.signal);
+ * ```
+ * @since 0.1.0
  */
-function abortable<A>(promise: Promise<A>, signal: AbortSignal): Promise<A> {
+export function abortable<A>(promise: Promise<A>, signal: AbortSignal): Promise<A> {
   if (signal.aborted) {
     promise.catch(() => undefined);
     return Promise.reject(signal.reason);
