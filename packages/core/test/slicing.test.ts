@@ -323,9 +323,9 @@ describe('slicing (property)', () => {
               .map(({ ms, k }) => row(ms, `g${String(k).padStart(4, '0')}`)),
           );
           // Each source on its own (no dedupe to hide an overlap), then merged, as the executor does.
-          const scan = async (slicing: boolean) => {
-            const scheduler = new ScanScheduler(3 * slots, () => slots);
-            const streams = data.map((rows) =>
+          // One scan per source, sharing a scheduler, as the executor starts them.
+          const streamsOf = (slicing: boolean, scheduler: ScanScheduler) =>
+            data.map((rows) =>
               scanRequest(window, {
                 fetchPage: memorySource(rows, delays),
                 signal: new AbortController().signal,
@@ -336,6 +336,9 @@ describe('slicing (property)', () => {
                 maxSlices,
               }),
             );
+          const scan = async (slicing: boolean) => {
+            const scheduler = new ScanScheduler(3 * slots, () => slots);
+            const streams = streamsOf(slicing, scheduler);
             const each = await Promise.all(
               streams.map(async (stream) => {
                 const out: string[] = [];
@@ -348,19 +351,8 @@ describe('slicing (property)', () => {
             return each;
           };
           const merged = async (slicing: boolean) => {
-            const scheduler = new ScanScheduler(3 * slots, () => slots);
             const out: string[] = [];
-            const streams = data.map((rows) =>
-              scanRequest(window, {
-                fetchPage: memorySource(rows, delays),
-                signal: new AbortController().signal,
-                slicing,
-                pageSize,
-                lookahead: 3 * slots,
-                scheduler,
-                maxSlices,
-              }),
-            );
+            const streams = streamsOf(slicing, new ScanScheduler(3 * slots, () => slots));
             for await (const chunk of mergeNewestFirst(streams))
               for (const r of chunk) out.push(r.guid);
             return out;
