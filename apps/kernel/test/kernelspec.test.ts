@@ -8,7 +8,7 @@ import { runKernelCli, KERNEL_HELP } from '../src/cli.js';
 import { installKernelSpec, kernelDir, launcherPath, userDataDir } from '../src/kernelspec.js';
 import { createSigner } from '../src/protocol/signer.js';
 import { decode, encode } from '../src/protocol/wire.js';
-import { echoLanguage, request } from './support.js';
+import { echoLanguage, freePortConnection, request } from './support.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -136,21 +136,7 @@ describe('runKernelCli', () => {
   it('run binds free ports for ports left at 0 and writes them back into the connection file', async () => {
     const file = join(dir, 'kernel-0.json');
     const key = 'k3y';
-    await writeFile(
-      file,
-      JSON.stringify({
-        transport: 'tcp',
-        ip: '127.0.0.1',
-        shell_port: 0,
-        iopub_port: 0,
-        stdin_port: 0,
-        control_port: 0,
-        hb_port: 0,
-        signature_scheme: 'hmac-sha256',
-        key,
-        kernel_name: 'baql',
-      }),
-    );
+    await writeFile(file, JSON.stringify({ ...freePortConnection(key), kernel_name: 'baql' }));
     const { io } = capture();
     const running = runKernelCli(['run', file], {
       io,

@@ -1,8 +1,9 @@
 /**
  * Test support: a tiny echo language for protocol tests (the handler is language-agnostic; the
- * BAQL language is tested against the sandbox elsewhere), and request builders.
+ * BAQL language is tested against the sandbox elsewhere), request builders and a free-port connection file.
  */
 import { randomUUID } from 'node:crypto';
+import type { ConnectionInfo } from '../src/connection.js';
 import type { CellContext, KernelLanguage } from '../src/language.js';
 import type { JsonObject, Message } from '../src/protocol/types.js';
 
@@ -109,3 +110,19 @@ export function echoLanguage(): KernelLanguage & { shutdowns: number } {
   };
   return language;
 }
+
+/**
+ * A tcp connection file's content with every port 0: the kernel binds free ports and reports them
+ * (no probe-then-bind race).
+ */
+export const freePortConnection = (key: string): ConnectionInfo => ({
+  transport: 'tcp',
+  ip: '127.0.0.1',
+  shell_port: 0,
+  iopub_port: 0,
+  stdin_port: 0,
+  control_port: 0,
+  hb_port: 0,
+  signature_scheme: 'hmac-sha256',
+  key,
+});

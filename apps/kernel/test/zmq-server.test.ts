@@ -1,26 +1,13 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { Dealer, Request, Subscriber } from 'zeromq';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PORT_NAMES, type ConnectionInfo } from '../src/connection.js';
+import { PORT_NAMES } from '../src/connection.js';
 import { createKernelHandler } from '../src/handler.js';
 import { createSigner, type Signer } from '../src/protocol/signer.js';
 import type { Message } from '../src/protocol/types.js';
 import { decode, encode } from '../src/protocol/wire.js';
 import { startKernelServer, type KernelServer } from '../src/zmq-server.js';
-import { echoLanguage, request } from './support.js';
-
-// Port 0 everywhere: the server binds free ports and reports them (no probe-then-bind race).
-const connection = (key: string): ConnectionInfo => ({
-  transport: 'tcp',
-  ip: '127.0.0.1',
-  shell_port: 0,
-  iopub_port: 0,
-  stdin_port: 0,
-  control_port: 0,
-  hb_port: 0,
-  signature_scheme: 'hmac-sha256',
-  key,
-});
+import { echoLanguage, freePortConnection, request } from './support.js';
 
 const signerFor = (key: string): Signer => {
   const s = createSigner('hmac-sha256', key);
@@ -36,7 +23,7 @@ afterEach(async () => {
 const start = async (key = 'secret') => {
   const logs: string[] = [];
   const started = await startKernelServer({
-    connection: connection(key),
+    connection: freePortConnection(key),
     log: (level, text) => logs.push(`${level}: ${text}`),
     createHandler: (send, onShutdown) =>
       createKernelHandler({ language: echoLanguage(), send, onShutdown }),
@@ -145,7 +132,7 @@ describe('zeromq adapter', () => {
     expect(new Set(ports).size).toBe(5);
     // A fixed port is kept as given: a second server on the first one's shell port cannot bind.
     const taken = await startKernelServer({
-      connection: { ...connection('k'), shell_port: k.info.shell_port },
+      connection: { ...freePortConnection('k'), shell_port: k.info.shell_port },
       log: () => undefined,
       createHandler: (send) => createKernelHandler({ language: echoLanguage(), send }),
     });
@@ -153,7 +140,7 @@ describe('zeromq adapter', () => {
   });
 
   it('refuses an unknown signature scheme', async () => {
-    const info = { ...connection('k'), signature_scheme: 'hmac-md77' };
+    const info = { ...freePortConnection('k'), signature_scheme: 'hmac-md77' };
     const started = await startKernelServer({
       connection: info,
       log: () => undefined,
