@@ -2,7 +2,7 @@
  * The BAQL language on a real runtime session (the embedded sandbox, small dataset): cells,
  * magics, results, errors, interrupts and content assist, without sockets.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSession } from '@baql/runtime';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBaqlLanguage } from '../src/baql-wiring.js';
 import type { BaqlLanguage } from '../src/baql-language.js';
 import type { CellContext, CellOutcome, MimeBundle } from '../src/language.js';
+import { writeTenantProfile } from './support.js';
 
 const SANDBOX = { events: 3000, days: 14, seed: 7 };
 const env = { ...process.env, XDG_CONFIG_HOME: '/nonexistent-baql-test', BAQL_PROFILE: 'sandbox' };
@@ -249,20 +250,7 @@ describe('BAQL cells', () => {
     // A "tenant" profile pointing at a running sandbox, whose secret is not configured.
     const upstream = await openSession({ profile: 'sandbox', sandbox: SANDBOX, env });
     const xdg = join(dir, 'xdg');
-    await mkdir(join(xdg, 'baql'), { recursive: true });
-    await writeFile(
-      join(xdg, 'baql', 'config.json'),
-      JSON.stringify({
-        profiles: {
-          tenant: {
-            baseUrl: upstream.info.baseUrl,
-            clientId: upstream.info.clientId,
-            institutionId: upstream.info.institutionId,
-            clientSecretEnv: 'BAQL_TEST_TENANT_SECRET',
-          },
-        },
-      }),
-    );
+    await writeTenantProfile(xdg, upstream.info, 'BAQL_TEST_TENANT_SECRET');
     const prompted = openBaqlLanguage({ env: { ...env, XDG_CONFIG_HOME: xdg }, sandbox: SANDBOX });
     try {
       const declined = await cell(prompted, '%profile tenant', undefined, [undefined]);

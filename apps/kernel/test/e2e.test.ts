@@ -6,7 +6,7 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { openSession, type Session } from '@baql/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKernelCli } from '../src/cli.js';
+import { writeTenantProfile } from './support.js';
 
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
@@ -88,20 +89,7 @@ describe.skipIf(!hasJupyter)('with a real Jupyter client', () => {
       sandbox: { events: 3000, days: 14, seed: 7 },
       env,
     });
-    await mkdir(join(tmp, 'xdg', 'baql'), { recursive: true });
-    await writeFile(
-      join(tmp, 'xdg', 'baql', 'config.json'),
-      JSON.stringify({
-        profiles: {
-          tenant: {
-            baseUrl: upstream.info.baseUrl,
-            clientId: upstream.info.clientId,
-            institutionId: upstream.info.institutionId,
-            clientSecretEnv: 'BAQL_E2E_TENANT_SECRET',
-          },
-        },
-      }),
-    );
+    await writeTenantProfile(join(tmp, 'xdg'), upstream.info, 'BAQL_E2E_TENANT_SECRET');
   }, 300_000);
 
   afterAll(async () => {

@@ -3,6 +3,8 @@
  * BAQL language is tested against the sandbox elsewhere), request builders and a free-port connection file.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ConnectionInfo } from '../src/connection.js';
 import type { CellContext, KernelLanguage } from '../src/language.js';
 import type { JsonObject, Message } from '../src/protocol/types.js';
@@ -126,3 +128,28 @@ export const freePortConnection = (key: string): ConnectionInfo => ({
   signature_scheme: 'hmac-sha256',
   key,
 });
+
+/**
+ * Writes `<xdg>/baql/config.json` with one profile, `tenant`, pointing at a running sandbox whose
+ * client secret is read from `secretEnv` (left unset by the tests: the kernel must ask for it).
+ */
+export async function writeTenantProfile(
+  xdg: string,
+  upstream: { readonly baseUrl: string; readonly clientId: string; readonly institutionId: string },
+  secretEnv: string,
+): Promise<void> {
+  await mkdir(join(xdg, 'baql'), { recursive: true });
+  await writeFile(
+    join(xdg, 'baql', 'config.json'),
+    JSON.stringify({
+      profiles: {
+        tenant: {
+          baseUrl: upstream.baseUrl,
+          clientId: upstream.clientId,
+          institutionId: upstream.institutionId,
+          clientSecretEnv: secretEnv,
+        },
+      },
+    }),
+  );
+}
