@@ -394,11 +394,9 @@ function redraft(d: Draft, conj: Lit[], anyOf: Lit[][] | undefined, inexact: boo
   };
 }
 
-const conjKey = (ls: readonly Lit[]): string => ls.map(litKey).sort().join('\u0002');
-
-// Structural comparisons for the merging passes. They see literals as {@link litKey} does (the
-// field case-insensitively) but build no strings: drafts are few, so scanning beats hashing
-// freshly concatenated keys.
+// Structural comparisons for the merging passes and the residual. They see literals as
+// {@link litKey} does (the field case-insensitively) but build no strings: drafts are few, so
+// scanning beats hashing freshly concatenated keys.
 const NO_VALUES: readonly string[] = [];
 
 /** Whether two literals have the same {@link litKey}, without building it. */
@@ -558,9 +556,8 @@ function additionalFilters(
   return top;
 }
 
-function guarantees(d: Draft, l: Lit, sharedKeys: ReadonlySet<string>): boolean {
-  const k = litKey(l);
-  if (sharedKeys.has(k)) return true;
+function guarantees(d: Draft, l: Lit, shared: readonly Lit[]): boolean {
+  if (shared.some((s) => sameKey(s, l))) return true;
   if (l.op === 'in') {
     if (l.field === 'kind') return (l.values ?? []).includes(d.kind);
     return d.segment !== undefined && (l.values ?? []).includes(d.segment);
@@ -571,7 +568,7 @@ function guarantees(d: Draft, l: Lit, sharedKeys: ReadonlySet<string>): boolean 
       return d.eventIds !== undefined && d.eventIds.every((id) => id === l.value);
     if (dim && d[dim] === l.value) return true;
   }
-  return d.conj.some((c) => litKey(c) === k);
+  return d.conj.some((c) => sameKey(c, l));
 }
 
 function residualAttributes(f: Filter): string[] {
@@ -698,19 +695,15 @@ export function planResolved(
   const inexact = fallback || drafts.some((d) => d.inexact);
   let residual: Residual | null = null;
   if (inexact && drafts.length > 0) {
-    const sharedKeys = new Set(shared.map(litKey));
     const known = new Map<string, boolean>();
-    const sharedOrKeys = new Set(sharedOr.map((c) => conjKey(c)));
     const kept: Filter[] = [];
     for (const c of conjuncts) {
-      if (c.t === 'lit' && drafts.every((d) => guarantees(d, c, sharedKeys)))
+      if (c.t === 'lit' && drafts.every((d) => guarantees(d, c, shared)))
         known.set(litKey(c), true);
       else if (c.t === 'or' && c.items.every((i) => i.t === 'lit')) {
         const items = c.items as Lit[];
-        const pushedAsSubFilter = !fallback && sharedOrKeys.has(conjKey(items));
-        const eachRequestHasOne = drafts.every((d) =>
-          items.some((i) => guarantees(d, i, sharedKeys)),
-        );
+        const pushedAsSubFilter = !fallback && sharedOr.some((o) => sameConj(o, items));
+        const eachRequestHasOne = drafts.every((d) => items.some((i) => guarantees(d, i, shared)));
         if (!(pushedAsSubFilter || eachRequestHasOne)) kept.push(c);
       } else kept.push(c);
     }
