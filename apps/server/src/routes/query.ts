@@ -10,6 +10,7 @@ import { reasonOf } from '../map-error.js';
 import { ProblemError } from '../problem.js';
 import { compileChecked, runQuery, type QueryJob } from '../run-query.js';
 import { routeSchemas } from '../schemas.js';
+import type { ServerPlan } from '../engine.js';
 import type { ServerState } from '../state.js';
 
 interface QueryBody {
@@ -51,7 +52,7 @@ const compileAnswers = new WeakMap<object, string>();
  * a second, and a dashboard asks for the same one over and over, so the explanation and the
  * serialisation (most of the route's own work) are not redone for each request.
  */
-function compileAnswerJson(plan: ServerPlanLike): string {
+function compileAnswerJson(plan: ServerPlan): string {
   let json = compileAnswers.get(plan);
   if (json === undefined) {
     const explain = explainPlan(plan);
@@ -68,8 +69,6 @@ function compileAnswerJson(plan: ServerPlanLike): string {
   }
   return json;
 }
-
-type ServerPlanLike = Awaited<ReturnType<typeof compileChecked>>;
 
 /** The job of `:validate` and `:compile`: a free-form query compiled, never run. */
 function compileJob(text: string, params: QueryBody['params']): QueryJob {
