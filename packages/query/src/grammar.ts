@@ -69,6 +69,9 @@ class BaqlParser extends EmbeddedActionsParser {
 
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, skipValidations: false });
+    this.recoveringRepetitions = (
+      this as unknown as { attemptInRepetitionRecovery: unknown }
+    ).attemptInRepetitionRecovery;
     this.performSelfAnalysis();
   }
 
@@ -83,8 +86,6 @@ class BaqlParser extends EmbeddedActionsParser {
       recoveryEnabled: boolean;
       attemptInRepetitionRecovery: unknown;
     };
-    if (this.recoveringRepetitions === undefined)
-      this.recoveringRepetitions = self.attemptInRepetitionRecovery;
     self.recoveryEnabled = on;
     self.attemptInRepetitionRecovery = on ? this.recoveringRepetitions : noRepetitionRecovery;
   }
