@@ -86,6 +86,20 @@ function sameLit(a: Lit, b: Lit): boolean {
   );
 }
 
+const NO_VALUES: readonly string[] = [];
+
+/**
+ * Whether two literals have the same {@link litKey} (the field compared case-insensitively, no
+ * list the same as an empty one), without building the keys.
+ * @since 0.1.0
+ */
+export function sameLitKey(a: Lit, b: Lit): boolean {
+  if (a === b) return true;
+  if (a.op !== b.op || a.neg !== b.neg || a.value !== b.value) return false;
+  if (a.field !== b.field && a.field.toLowerCase() !== b.field.toLowerCase()) return false;
+  return sameValues(a.values ?? NO_VALUES, b.values ?? NO_VALUES);
+}
+
 /**
  * Adds an item to a combination being built, dropping duplicate literals and neutral constants.
  * True when the item absorbs the whole combination (false in AND, true in OR).

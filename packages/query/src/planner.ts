@@ -25,7 +25,16 @@ import type {
   UserType,
 } from './contract.js';
 import type { Diagnostic } from './diagnostic.js';
-import { and, assume, literals, litKey, mkLit, type Filter, type Lit } from './filter.js';
+import {
+  and,
+  assume,
+  literals,
+  litKey,
+  mkLit,
+  sameLitKey,
+  type Filter,
+  type Lit,
+} from './filter.js';
 import { attributesNeeded, type Stage } from './pipeline.js';
 import { printFilter, printLit } from './print.js';
 import { resolve, type ResolvedQuery, type ResolveOptions, type Window } from './resolve.js';
@@ -394,22 +403,10 @@ function redraft(d: Draft, conj: Lit[], anyOf: Lit[][] | undefined, inexact: boo
   };
 }
 
-// Structural comparisons for the merging passes and the residual. They see literals as
-// {@link litKey} does (the field case-insensitively) but build no strings: drafts are few, so
-// scanning beats hashing freshly concatenated keys.
 const NO_VALUES: readonly string[] = [];
 
-/** Whether two literals have the same {@link litKey}, without building it. */
-function sameKey(a: Lit, b: Lit): boolean {
-  if (a === b) return true;
-  if (a.op !== b.op || a.neg !== b.neg || a.value !== b.value) return false;
-  if (a.field !== b.field && a.field.toLowerCase() !== b.field.toLowerCase()) return false;
-  const av = a.values ?? NO_VALUES;
-  const bv = b.values ?? NO_VALUES;
-  if (av.length !== bv.length) return false;
-  for (let i = 0; i < av.length; i += 1) if (av[i] !== bv[i]) return false;
-  return true;
-}
+// Structural comparisons for the merging passes and the residual, on {@link sameLitKey}: they
+// build no strings, and drafts are few, so scanning beats hashing freshly concatenated keys.
 
 /** Whether two lists hold the same items (as multisets) under `same`. */
 function sameBag<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
@@ -428,7 +425,7 @@ function sameBag<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => bool
   return true;
 }
 
-const sameConj = (a: readonly Lit[], b: readonly Lit[]): boolean => sameBag(a, b, sameKey);
+const sameConj = (a: readonly Lit[], b: readonly Lit[]): boolean => sameBag(a, b, sameLitKey);
 
 const sameAnyOf = (a: readonly Lit[][] | undefined, b: readonly Lit[][] | undefined): boolean =>
   a === undefined || b === undefined ? a === b : sameBag(a, b, sameConj);
@@ -479,8 +476,8 @@ function mergeFilters(drafts: Draft[], sharedEmpty: boolean): Draft[] {
       continue;
     }
     const first = g[0] as Draft;
-    const common = first.conj.filter((l) => g.every((d) => d.conj.some((x) => sameKey(l, x))));
-    const rests = g.map((d) => d.conj.filter((l) => !common.some((c) => sameKey(l, c))));
+    const common = first.conj.filter((l) => g.every((d) => d.conj.some((x) => sameLitKey(l, x))));
+    const rests = g.map((d) => d.conj.filter((l) => !common.some((c) => sameLitKey(l, c))));
     const inexact = g.some((d) => d.inexact);
     if (rests.some((r) => r.length === 0)) out.push(redraft(first, common, first.anyOf, inexact));
     else if (rests.every((r) => r.length === 1)) out.push(redraft(first, common, rests, inexact));
@@ -501,7 +498,7 @@ function subsumes(a: Draft, b: Draft): boolean {
     if (!b.eventIds.every((id) => s.has(id))) return false;
   }
   if (a.anyOf) return sameAnyOf(a.anyOf, b.anyOf) && sameConj(a.conj, b.conj);
-  return a.conj.every((l) => b.conj.some((x) => sameKey(l, x)));
+  return a.conj.every((l) => b.conj.some((x) => sameLitKey(l, x)));
 }
 
 function dropSubsumed(drafts: Draft[]): Draft[] {
@@ -530,7 +527,7 @@ function additionalFilters(
   const singles: Lit[] = [];
   for (const list of [shared, d.conj])
     next: for (const l of list) {
-      for (const x of singles) if (sameKey(x, l)) continue next;
+      for (const x of singles) if (sameLitKey(x, l)) continue next;
       singles.push(l);
     }
   const subs: SubFilter[] = sharedOr.map((c) => ({ condition: 'or', filters: toService(c, caps) }));
@@ -557,7 +554,7 @@ function additionalFilters(
 }
 
 function guarantees(d: Draft, l: Lit, shared: readonly Lit[]): boolean {
-  if (shared.some((s) => sameKey(s, l))) return true;
+  if (shared.some((s) => sameLitKey(s, l))) return true;
   if (l.op === 'in') {
     if (l.field === 'kind') return (l.values ?? []).includes(d.kind);
     return d.segment !== undefined && (l.values ?? []).includes(d.segment);
@@ -568,7 +565,7 @@ function guarantees(d: Draft, l: Lit, shared: readonly Lit[]): boolean {
       return d.eventIds !== undefined && d.eventIds.every((id) => id === l.value);
     if (dim && d[dim] === l.value) return true;
   }
-  return d.conj.some((c) => sameKey(c, l));
+  return d.conj.some((c) => sameLitKey(c, l));
 }
 
 function residualAttributes(f: Filter): string[] {
