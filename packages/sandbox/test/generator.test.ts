@@ -9,7 +9,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
   GENERATED_EVENT_IDS,
   generateEvents,
@@ -24,6 +24,10 @@ const END = Date.parse('2026-06-15T12:00:00.000Z');
 const collect = (o: Parameters<typeof generateEvents>[0]) => [...generateEvents(o).events()];
 const dir = mkdtempSync(join(tmpdir(), 'baql-sandbox-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// Tests that point BAQL_CACHE_DIR elsewhere stub it; each gets the real value back.
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
 
 describe('generator', () => {
   it('is deterministic for a seed and end, and differs by seed', () => {
@@ -158,102 +162,84 @@ describe('datasets and import', () => {
   });
 
   it('the default cache lives under BAQL_CACHE_DIR, keyed by seed and size, and is reused', () => {
-    const old = process.env.BAQL_CACHE_DIR;
-    process.env.BAQL_CACHE_DIR = join(dir, 'cache');
-    try {
-      const a = openDataset({
-        seed: 6,
-        events: 25_000,
-        days: 10,
-        institutions: ['00016'],
-        now: END,
-        memoryThreshold: 100,
-      });
-      a.store.close();
-      const start = performance.now();
-      const b = openDataset({
-        seed: 6,
-        events: 25_000,
-        days: 10,
-        institutions: ['00016'],
-        now: END,
-        memoryThreshold: 100,
-      });
-      const ms = performance.now() - start;
-      expect(a.generated).toBe(true);
-      expect(b.generated).toBe(false);
-      expect(b.location).toBe(a.location);
-      expect(b.location.startsWith(join(dir, 'cache'))).toBe(true);
-      expect(ms).toBeLessThan(1000);
-      b.store.close();
-    } finally {
-      if (old === undefined) delete process.env.BAQL_CACHE_DIR;
-      else process.env.BAQL_CACHE_DIR = old;
-    }
+    vi.stubEnv('BAQL_CACHE_DIR', join(dir, 'cache'));
+    const a = openDataset({
+      seed: 6,
+      events: 25_000,
+      days: 10,
+      institutions: ['00016'],
+      now: END,
+      memoryThreshold: 100,
+    });
+    a.store.close();
+    const start = performance.now();
+    const b = openDataset({
+      seed: 6,
+      events: 25_000,
+      days: 10,
+      institutions: ['00016'],
+      now: END,
+      memoryThreshold: 100,
+    });
+    const ms = performance.now() - start;
+    expect(a.generated).toBe(true);
+    expect(b.generated).toBe(false);
+    expect(b.location).toBe(a.location);
+    expect(b.location.startsWith(join(dir, 'cache'))).toBe(true);
+    expect(ms).toBeLessThan(1000);
+    b.store.close();
   });
 
   it('falls back to memory when the cache directory cannot be written', () => {
-    const old = process.env.BAQL_CACHE_DIR;
     const blocker = join(dir, 'not-a-dir');
     writeFileSync(blocker, 'a file where the cache directory should be');
-    process.env.BAQL_CACHE_DIR = join(blocker, 'cache');
-    try {
-      const d = openDataset({
-        seed: 1,
-        events: 300,
-        days: 5,
-        institutions: ['00016'],
-        now: END,
-        memoryThreshold: 0,
-      });
-      expect(d.location).toBe(':memory:');
-      expect(d.store.eventCount()).toBeGreaterThan(200);
-      d.store.close();
-    } finally {
-      if (old === undefined) delete process.env.BAQL_CACHE_DIR;
-      else process.env.BAQL_CACHE_DIR = old;
-    }
+    vi.stubEnv('BAQL_CACHE_DIR', join(blocker, 'cache'));
+    const d = openDataset({
+      seed: 1,
+      events: 300,
+      days: 5,
+      institutions: ['00016'],
+      now: END,
+      memoryThreshold: 0,
+    });
+    expect(d.location).toBe(':memory:');
+    expect(d.store.eventCount()).toBeGreaterThan(200);
+    d.store.close();
   });
 
   it('takes over a stale generation lock of the cache', () => {
-    const old = process.env.BAQL_CACHE_DIR;
     const cache = join(dir, 'stale');
-    process.env.BAQL_CACHE_DIR = cache;
-    try {
-      mkdirSync(cache, { recursive: true });
-      const day = new Date(END).toISOString().slice(0, 10).replace(/-/g, '');
-      const file = readdirSync(cache).length === 0 ? undefined : readdirSync(cache)[0];
-      expect(file).toBeUndefined();
-      const probe = openDataset({
-        seed: 8,
-        events: 300,
-        days: 5,
-        institutions: ['00016'],
-        now: END,
-        memoryThreshold: 0,
-      });
-      probe.store.close();
-      rmSync(probe.location);
-      const lock = `${probe.location}.lock`;
-      writeFileSync(lock, '');
-      const past = new Date(Date.now() - 20 * 60_000);
-      utimesSync(lock, past, past);
-      const d = openDataset({
-        seed: 8,
-        events: 300,
-        days: 5,
-        institutions: ['00016'],
-        now: END,
-        memoryThreshold: 0,
-      });
-      expect(d.generated).toBe(true);
-      expect(d.location.endsWith(`${day}.db`)).toBe(true);
-      expect(existsSync(lock)).toBe(false);
-      d.store.close();
-    } finally {
-      if (old === undefined) delete process.env.BAQL_CACHE_DIR;
-      else process.env.BAQL_CACHE_DIR = old;
-    }
+    vi.stubEnv('BAQL_CACHE_DIR', cache);
+    mkdirSync(cache, { recursive: true });
+    const day = new Date(END).toISOString().slice(0, 10).replace(/-/g, '');
+    const file = readdirSync(cache).length === 0 ? undefined : readdirSync(cache)[0];
+    expect(file).toBeUndefined();
+    const probe = openDataset({
+      seed: 8,
+      events: 300,
+      days: 5,
+      institutions: ['00016'],
+      now: END,
+      memoryThreshold: 0,
+    });
+    probe.store.close();
+    rmSync(probe.location);
+    const lock = `${probe.location}.lock`;
+    writeFileSync(lock, '');
+    const past = new Date(Date.now() - 20 * 60_000);
+    utimesSync(lock, past, past);
+    const d = openDataset({
+      seed: 8,
+      events: 300,
+      days: 5,
+      institutions: ['00016'],
+      now: END,
+      memoryThreshold: 0,
+    });
+    expect(d.generated).toBe(true);
+    expect(d.location.endsWith(`${day}.db`)).toBe(true);
+    expect(existsSync(lock)).toBe(false);
+    d.store.close();
   });
 
   it('imports exported NDJSON records (any key case) and serves them', async () => {
