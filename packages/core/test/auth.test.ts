@@ -8,7 +8,7 @@ import { createAuth, TokenCache } from '../src/auth.js';
 import { createClient } from '../src/client.js';
 import { BaqlError, describeError } from '../src/errors.js';
 import { createTransport } from '../src/transport.js';
-import { lastDays, sandbox, wire, type Sandbox } from './helpers.js';
+import { clientOptions, lastDays, sandbox, type Sandbox, wire } from './helpers.js';
 
 let sb: Sandbox;
 beforeAll(async () => {
@@ -45,10 +45,7 @@ describe('auth on the sandbox', () => {
 
   it('single flight: 100 concurrent queries make exactly one token request', async () => {
     const client = createClient({
-      baseUrl: sb.url,
-      clientId: sb.clientId,
-      clientSecret: sb.clientSecret,
-      institutionId: sb.institutionId,
+      ...clientOptions(sb),
     });
     const now = new Date(Date.parse(sb.dataRange.end) + 1000);
     const results = await Promise.all(
@@ -98,10 +95,7 @@ describe('auth on the sandbox', () => {
   it('401 from the API: refresh once and retry the page', async () => {
     const cache = new TokenCache();
     const client = createClient({
-      baseUrl: sb.url,
-      clientId: sb.clientId,
-      clientSecret: sb.clientSecret,
-      institutionId: sb.institutionId,
+      ...clientOptions(sb),
       tokenCache: cache,
     });
     const now = new Date(Date.parse(sb.dataRange.end) + 1000);
@@ -121,10 +115,7 @@ describe('auth on the sandbox', () => {
 
   it('logout revokes the tokens', async () => {
     const client = createClient({
-      baseUrl: sb.url,
-      clientId: sb.clientId,
-      clientSecret: sb.clientSecret,
-      institutionId: sb.institutionId,
+      ...clientOptions(sb),
     });
     const now = new Date(Date.parse(sb.dataRange.end) + 1000);
     await client.query('type:login since 1h | count', { now });
@@ -161,10 +152,7 @@ describe('auth on the sandbox', () => {
   it('tokens never appear in errors, logs or explain output', async () => {
     const logs: string[] = [];
     const client = createClient({
-      baseUrl: sb.url,
-      clientId: sb.clientId,
-      clientSecret: sb.clientSecret,
-      institutionId: sb.institutionId,
+      ...clientOptions(sb),
       retry: { baseMs: 1, capMs: 2, maxRetries: 1 },
       logger: {
         debug: (m, f) => logs.push(`${m} ${JSON.stringify(f)}`),

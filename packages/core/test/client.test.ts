@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../src/client.js';
 import { BaqlError } from '../src/errors.js';
 import type { ProgressEvent } from '../src/executor.js';
-import { collect, sandbox, wire, type Sandbox } from './helpers.js';
+import { clientOptions, collect, sandbox, type Sandbox, wire } from './helpers.js';
 import type { BaqlClient } from '../src/client.js';
 import type { FetchLike } from '../src/transport.js';
 
@@ -22,10 +22,7 @@ beforeAll(async () => {
   sb = await sandbox({ log: (line) => served.push(line) });
   now = new Date(Date.parse(sb.dataRange.end) + 1000);
   client = createClient({
-    baseUrl: sb.url,
-    clientId: sb.clientId,
-    clientSecret: sb.clientSecret,
-    institutionId: sb.institutionId,
+    ...clientOptions(sb),
     pageSize: 200,
   });
 });
@@ -172,10 +169,7 @@ describe('client.query on the sandbox', () => {
       return (nodeFetch as unknown as FetchLike)(url, rest);
     };
     const c = createClient({
-      baseUrl: sb.url,
-      clientId: sb.clientId,
-      clientSecret: sb.clientSecret,
-      institutionId: sb.institutionId,
+      ...clientOptions(sb),
       pageSize: 100,
       fetch: deaf,
     });
@@ -205,10 +199,7 @@ describe('client.query on the sandbox', () => {
 
   it('asks for pages no bigger than a limit still needs (full pages with a residual)', async () => {
     const c = createClient({
-      baseUrl: sb.url,
-      clientId: sb.clientId,
-      clientSecret: sb.clientSecret,
-      institutionId: sb.institutionId,
+      ...clientOptions(sb),
     });
     const searches = () => served.filter((l) => l.includes(' /v1/banking-activities '));
     const records = () =>

@@ -11,7 +11,7 @@ import { runPipeline } from '@baql/query';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type BaqlClient, type ClientOptions } from '../src/client.js';
 import { BaqlError } from '../src/errors.js';
-import { sandbox, type Sandbox } from './helpers.js';
+import { clientOptions, sandbox, type Sandbox } from './helpers.js';
 
 let sb: Sandbox;
 let now: Date;
@@ -19,10 +19,7 @@ let base: string;
 const clients: BaqlClient[] = [];
 const client = (extra: Partial<ClientOptions>): BaqlClient => {
   const c = createClient({
-    baseUrl: sb.url,
-    clientId: sb.clientId,
-    clientSecret: sb.clientSecret,
-    institutionId: sb.institutionId,
+    ...clientOptions(sb),
     pageSize: 500,
     ...extra,
   });

@@ -22,6 +22,21 @@ export function sandbox(options: Parameters<typeof startSandbox>[0] = {}): Promi
   return startSandbox({ port: 0, events: 20_000, db: ':memory:', ...options });
 }
 
+/** The sandbox's base URL and client credentials, as `createClient` takes them. */
+export function clientOptions(sb: Sandbox): {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  institutionId: string;
+} {
+  return {
+    baseUrl: sb.url,
+    clientId: sb.clientId,
+    clientSecret: sb.clientSecret,
+    institutionId: sb.institutionId,
+  };
+}
+
 /** Wires transport + auth + limiter to a sandbox. */
 export function wire(
   sb: Sandbox,

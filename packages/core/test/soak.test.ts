@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type BaqlClient, type QueryResult } from '../src/client.js';
-import { sandbox, type Sandbox } from './helpers.js';
+import { clientOptions, sandbox, type Sandbox } from './helpers.js';
 
 let sb: Sandbox;
 beforeAll(async () => {
@@ -63,13 +63,7 @@ describe('fault soak', () => {
     async () => {
       const now = new Date(Date.parse(sb.dataRange.end) + 1000);
       const queries = mixedQueries(sb.users.slice(0, 20).map((u) => u.loginId));
-      const options = {
-        baseUrl: sb.url,
-        clientId: sb.clientId,
-        clientSecret: sb.clientSecret,
-        institutionId: sb.institutionId,
-        pageSize: 100,
-      };
+      const options = { ...clientOptions(sb), pageSize: 100 };
       const clean = createClient(options);
       const expected = await runAll(clean, queries, now, 8);
       await clean.close();
