@@ -146,6 +146,48 @@ export interface BaqlClient {
   close(): Promise<void>;
 }
 
+/** The queries linked to one caller signal, and the one listener that aborts them. */
+interface AbortLink {
+  readonly queries: Set<AbortController>;
+  readonly onAbort: () => void;
+}
+
+const abortLinks = new WeakMap<AbortSignal, AbortLink>();
+const noUnlink = (): void => undefined;
+
+/**
+ * Aborts `query` (with the same reason) when the caller's `signal` aborts, at once if it already
+ * has; returns the unlink to call when the query ends. A plain listener instead of
+ * `AbortSignal.any`, which builds a dependent signal tracked with weak references on every call
+ * (costly per query). However many queries share one long-lived signal (a kernel session, a
+ * server request), it carries one listener, removed when its last query ends: nothing
+ * accumulates on it, and no max-listeners warning fires for many concurrent queries.
+ */
+function linkAbort(signal: AbortSignal, query: AbortController): () => void {
+  if (signal.aborted) {
+    query.abort(signal.reason);
+    return noUnlink;
+  }
+  let link = abortLinks.get(signal);
+  if (link === undefined) {
+    const queries = new Set<AbortController>();
+    const onAbort = () => {
+      abortLinks.delete(signal);
+      for (const q of queries) q.abort(signal.reason);
+    };
+    link = { queries, onAbort };
+    abortLinks.set(signal, link);
+    signal.addEventListener('abort', onAbort, { once: true });
+  }
+  const { queries, onAbort } = link;
+  queries.add(query);
+  return () => {
+    if (!queries.delete(query) || queries.size > 0) return;
+    signal.removeEventListener('abort', onAbort);
+    if (abortLinks.get(signal) === link) abortLinks.delete(signal);
+  };
+}
+
 const toDate = (now: QueryOptions['now']): Date =>
   now === undefined ? new Date() : now instanceof Date ? now : new Date(now);
 
@@ -229,9 +271,10 @@ export function createClient(options: ClientOptions): BaqlClient {
   const stream = (text: string, q: QueryOptions = {}): QueryStream => {
     if (closed) throw new BaqlError({ _tag: 'ConfigError', message: 'the client is closed' });
     const plan = compile(text, q);
+    // The query's own signal: `cancel()` aborts it, and so does the caller's `signal`, linked
+    // while the rows are iterated (see `linkAbort`).
     const cancel = new AbortController();
-    const signal =
-      q.signal === undefined ? cancel.signal : AbortSignal.any([q.signal, cancel.signal]);
+    const signal = cancel.signal;
     setMaxListeners(0, signal);
     const timeoutMs = q.timeoutMs ?? options.timeouts?.queryMs;
     // Records the query can need at most: a leading `limit` (the plan's earlyStop), or the
@@ -282,6 +325,7 @@ export function createClient(options: ClientOptions): BaqlClient {
       window,
     });
     async function* iterateBatches(): AsyncGenerator<readonly OutputRow[], void, undefined> {
+      const unlink = q.signal === undefined ? undefined : linkAbort(q.signal, cancel);
       try {
         for await (const batch of piped.batches) {
           rows += batch.length;
@@ -292,6 +336,8 @@ export function createClient(options: ClientOptions): BaqlClient {
         fail(error);
         throw error;
       } finally {
+        // Settled, failed or stopped early: the caller's signal keeps nothing of this query.
+        unlink?.();
         // Stopped early by the consumer: the summary is what was produced.
         settle(makeSummary());
       }

@@ -65,6 +65,15 @@ export interface Execution {
   elapsedMs(): number;
 }
 
+/**
+ * The reason the executor aborts its requests with when a query ends by itself (done, stopped
+ * early or failed): made once, because `abort()` without a reason builds a `DOMException` with a
+ * stack on every query. Only requests still in flight see it, and they map any abort of their
+ * signal to `Aborted` and are discarded, so it never reaches a caller. A caller's abort and the
+ * query timeout abort before this, with their own reasons, and keep them.
+ */
+const QUERY_ENDED = new Error('the query ended; its requests still in flight are cancelled');
+
 /** Starts executing `requests`. Nothing is sent until the records are iterated. */
 export function execute(
   ctx: ExecutorContext,
@@ -164,7 +173,7 @@ export function execute(
       endedAt = performance.now();
       if (timer !== undefined) clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      controller.abort();
+      controller.abort(QUERY_ENDED);
       progress();
     }
   }
