@@ -318,7 +318,18 @@ export function routeSchemas(limits: { readonly queryChars: number; readonly max
                 properties: {
                   name: { type: 'string' },
                   description: { type: 'string' },
-                  params: { type: 'array', items: { type: 'object', additionalProperties: true } },
+                  params: {
+                    type: 'array',
+                    description:
+                      'Declared parameters (`name`, `type`, `required`, `default`, `description`).',
+                    items: { type: 'object', additionalProperties: true },
+                  },
+                  problems: {
+                    type: 'array',
+                    description:
+                      'Header errors of the file, as `baql check` reports them (`severity`, `code`, `message`, `span` with line and column in the file, `hints`); the query is refused when run.',
+                    items: { type: 'object', additionalProperties: true },
+                  },
                 },
                 additionalProperties: true,
               },

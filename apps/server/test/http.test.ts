@@ -15,7 +15,12 @@ describe('HTTP service over real HTTP against the sandbox', () => {
         'shared-format.baql':
           '# name: by-user\n# param user: string required -- the login id\n# param days: duration = 1d\ntype:login user:$user since $days\n',
         'nested/user-logins.baql':
-          '# name: user-logins\n# param: user (string, required) the login id\n# param: days (duration, default 1d)\ntype:login user:$user since $days\n',
+          '# name: user-logins\n# param user: string required -- the login id\n# param days: duration = 1d\ntype:login user:$user since $days\n',
+        'nested/by-type.baql':
+          '# name: by-type\n# param types: list required -- event types\n# param min: number = 0\ntype:$types since 1d\n',
+        // The retired CLI spelling: `baql check` rejects it, so the server does too.
+        'legacy.baql':
+          '# name: legacy-logins\n# param: user (string, required) the login id\n# param: days (duration, default 1d)\ntype:login user:$user since $days\n',
       }),
       limits: { maxWindowDays: 30, maxRequests: 4, maxRows: 5000 },
       extra: {
@@ -242,21 +247,32 @@ describe('HTTP service over real HTTP against the sandbox', () => {
   });
 
   describe('saved queries', () => {
-    it('lists the saved queries a key may run', async () => {
+    it('lists the saved queries a key may run, with the parameters @baql/query reads', async () => {
       const all = (await (
         await fetch(`${s.base}/v1/queries`, { headers: { authorization: `Bearer ${KEYS.admin}` } })
       ).json()) as {
-        queries: { name: string; params: unknown[] }[];
+        queries: { name: string; params: unknown[]; problems?: unknown[] }[];
       };
-      expect(all.queries.map((q) => q.name)).toEqual(['by-user', 'logins', 'other', 'user-logins']);
-      expect(all.queries.find((q) => q.name === 'by-user')?.params).toEqual([
-        { name: 'user', type: 'string', required: true, description: 'the login id' },
-        { name: 'days', type: 'duration', required: false, default: '1d' },
+      expect(all.queries.map((q) => q.name)).toEqual([
+        'by-type',
+        'by-user',
+        'legacy-logins',
+        'logins',
+        'other',
+        'user-logins',
       ]);
-      const withParams = all.queries.find((q) => q.name === 'user-logins');
-      expect(withParams?.params).toEqual([
+      const userParams = [
         { name: 'user', type: 'string', required: true, description: 'the login id' },
         { name: 'days', type: 'duration', required: false, default: '1d' },
+      ];
+      expect(all.queries.find((q) => q.name === 'by-user')?.params).toEqual(userParams);
+      expect(all.queries.find((q) => q.name === 'user-logins')?.params).toEqual(userParams);
+      expect(all.queries.find((q) => q.name === 'by-type')?.params).toEqual([
+        { name: 'types', type: 'list', required: true, description: 'event types' },
+        { name: 'min', type: 'number', required: false, default: '0' },
+      ]);
+      expect(all.queries.filter((q) => q.problems !== undefined).map((q) => q.name)).toEqual([
+        'legacy-logins',
       ]);
       const limited = (await (
         await fetch(`${s.base}/v1/queries`, { headers: { authorization: `Bearer ${KEYS.saved}` } })
@@ -264,6 +280,46 @@ describe('HTTP service over real HTTP against the sandbox', () => {
         queries: { name: string }[];
       };
       expect(limited.queries.map((q) => q.name)).toEqual(['logins']);
+    });
+
+    it('reports a legacy-format file with the parser diagnostics, and keeps serving the others', async () => {
+      const listed = (await (
+        await fetch(`${s.base}/v1/queries`, { headers: { authorization: `Bearer ${KEYS.admin}` } })
+      ).json()) as { queries: { name: string; params: unknown[]; problems?: unknown[] }[] };
+      const legacy = listed.queries.find((q) => q.name === 'legacy-logins');
+      expect(legacy?.params).toEqual([]);
+      const header = {
+        severity: 'error',
+        code: 'BAQL_HEADER',
+        message: expect.stringContaining('# param <name>: <type>') as unknown,
+      };
+      expect(legacy?.problems).toMatchObject([
+        { ...header, span: { start: { line: 2, column: 1 } } },
+        { ...header, span: { start: { line: 3, column: 1 } } },
+      ]);
+      expect(
+        s.logs.some(
+          (l) =>
+            l['level'] === 40 &&
+            l['savedQuery'] === 'legacy-logins' &&
+            /line 2, column 1/.test(String(l['msg'])),
+        ),
+      ).toBe(true);
+
+      const run = await post(s.base, '/v1/queries/legacy-logins:run', { params: { user: 'u' } });
+      expect(run.status).toBe(400);
+      const p = await problemOf(run);
+      expect(p).toMatchObject({
+        code: 'bad-query',
+        errors: [
+          { ...header, span: { start: { line: 2, column: 1 } } },
+          { ...header, span: { start: { line: 3, column: 1 } } },
+        ],
+      });
+      expect(p['detail']).toMatch(
+        /^The saved query "legacy-logins" cannot be read: line 2, column 1: /,
+      );
+      expect((await post(s.base, '/v1/queries/logins:run', { limit: 1 })).status).toBe(200);
     });
 
     it('runs an allowed saved query, refuses others, 404s unknown ones', async () => {
@@ -277,25 +333,45 @@ describe('HTTP service over real HTTP against the sandbox', () => {
       expect(await problemOf(missing)).toMatchObject({ code: 'not-found' });
       const unknownParam = await post(s.base, '/v1/queries/logins:run', { params: { who: 'x' } });
       expect(unknownParam.status).toBe(400);
-      expect(await problemOf(unknownParam)).toMatchObject({ code: 'unknown-parameter' });
+      expect(await problemOf(unknownParam)).toMatchObject({
+        code: 'unknown-parameter',
+        errors: [{ parameter: 'who', message: expect.stringContaining('not declared') as unknown }],
+      });
     });
 
-    it('binds saved query parameters: required, defaults and types', async () => {
+    it('binds saved query parameters as bindParams does: required, defaults and types', async () => {
       const missing = await problemOf(await post(s.base, '/v1/queries/user-logins:run', {}));
       expect(missing).toMatchObject({
         status: 400,
-        errors: [{ parameter: 'user', message: 'missing required parameter' }],
+        errors: [{ parameter: 'user', message: expect.stringContaining('is required') as unknown }],
       });
       const badType = await problemOf(
         await post(s.base, '/v1/queries/user-logins:run', { params: { user: 'u', days: 'soon' } }),
       );
       expect(badType).toMatchObject({ status: 400, errors: [{ parameter: 'days' }] });
+      const badNumber = await problemOf(
+        await post(s.base, '/v1/queries/by-type:run', {
+          params: { types: ['login'], min: 'lots' },
+        }),
+      );
+      expect(badNumber).toMatchObject({ status: 400, errors: [{ parameter: 'min' }] });
       const compiled = await post(s.base, '/v1/queries/user-logins:run', {
         params: { user: 'nobody-at-all' },
         limit: 5,
       });
       expect(compiled.status).toBe(200);
       expect(((await compiled.json()) as { rows: unknown[] }).rows).toEqual([]);
+      // A list parameter expands to "any of": `type:$types` is `type:(login OR logout)`.
+      for (const types of [['login', 'logout'], 'login, logout']) {
+        const listed = await post(s.base, '/v1/queries/by-type:run', {
+          params: { types, min: 3 },
+          limit: 200,
+        });
+        expect(listed.status).toBe(200);
+        const rows = ((await listed.json()) as { rows: Record<string, string>[] }).rows;
+        const seen = new Set(rows.map((r) => r['eventId']));
+        expect(seen).toEqual(new Set(['login', 'logout']));
+      }
     });
   });
 

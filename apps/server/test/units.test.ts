@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { formatHeader, parseSavedQuery, type ParamSpec } from '@baql/query';
 import {
   authenticate,
   hashKey,
@@ -11,6 +12,7 @@ import {
 import { throttleKind, toProblem } from '../src/map-error.js';
 import { ProblemError } from '../src/problem.js';
 import { RateLimiter } from '../src/rate-limiter.js';
+import { describeProblems, parseSavedFile, SAVED_NAME } from '../src/saved-queries.js';
 import { parseTraceParent, requestIdFrom, transactionIdFor } from '../src/tracing.js';
 import { nthTransactionId, operationOf } from '../src/upstream.js';
 
@@ -242,5 +244,89 @@ describe('plan cache', () => {
     expect(() => cache.get('bad', failing)).toThrow('bad query');
     expect(calls).toBe(6);
     expect(PlanCache.key('q', { a: 1 })).not.toBe(PlanCache.key('q', { a: 2 }));
+  });
+});
+
+describe('saved-query files', () => {
+  const headerLine = fc.oneof(
+    fc.constantFrom(
+      '# name: by-user',
+      '# name: not a valid name',
+      '# description: Logins of one user',
+      '# owner: support',
+      '# tags: fraud, login',
+      '# param user: string required -- the login id',
+      '# param days: duration = 1d',
+      '# param days: duration = soon',
+      '# param n: number = 5',
+      '# param n: number = many',
+      '# param types: list = login, logout',
+      '# param user: string',
+      '# param flag: boolean',
+      '# param: user (string, required) the login id',
+      '# param: days (duration, default 1d)',
+      '# nme: typo',
+      '#',
+      '',
+    ),
+    fc.string({ maxLength: 40 }).map((t) => `# ${t}`),
+  );
+  const file = fc
+    .tuple(fc.array(headerLine, { maxLength: 8 }), fc.constantFrom('type:login since 1d', ''))
+    .map(([lines, query]) => [...lines, query].join('\n'));
+
+  it('reads a file exactly as parseSavedQuery does (header errors become problems)', () => {
+    fc.assert(
+      fc.property(file, (text) => {
+        const shared = parseSavedQuery(text);
+        const entry = parseSavedFile(text, 'from-file-name');
+        expect(entry.params).toEqual(shared.meta.params);
+        expect(entry.tags).toEqual(shared.meta.tags);
+        expect(entry.query).toBe(shared.query.trim());
+        expect(entry.problems).toEqual(shared.diagnostics.filter((d) => d.severity === 'error'));
+        expect(entry.name).toBe(
+          shared.meta.name !== undefined && SAVED_NAME.test(shared.meta.name)
+            ? shared.meta.name
+            : 'from-file-name',
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps the parameters of a canonical header (formatHeader of @baql/query) without problems', () => {
+    const param: fc.Arbitrary<ParamSpec> = fc.record({
+      name: fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/),
+      type: fc.constantFrom('string' as const, 'list' as const),
+      required: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.uniqueArray(param, { selector: (p) => p.name, maxLength: 4 }), (params) => {
+        const text = `${formatHeader({ name: 'q', tags: [], params })}type:login since 1d\n`;
+        const entry = parseSavedFile(text, 'fallback');
+        expect(entry.problems).toEqual([]);
+        expect(entry.params).toEqual(params);
+        expect(entry.query).toBe('type:login since 1d');
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('gives a legacy-format header a diagnostic with its line and column, never a silent read', () => {
+    const entry = parseSavedFile(
+      '# name: old\n# description: old spelling\n# param: user (string, required) the login id\ntype:login user:$user since 1d\n',
+      'old-file',
+    );
+    expect(entry.name).toBe('old');
+    expect(entry.params).toEqual([]);
+    expect(entry.problems).toHaveLength(1);
+    expect(entry.problems[0]).toMatchObject({
+      severity: 'error',
+      code: 'BAQL_HEADER',
+      span: { start: { line: 3, column: 1 } },
+    });
+    expect(describeProblems(entry.problems)).toMatch(
+      /^line 3, column 1: a parameter is declared `# param <name>: <type>/,
+    );
   });
 });

@@ -3,18 +3,17 @@
  *
  * @module
  */
+import { bindParams, isLeft, type ParamValue } from '@baql/query';
 import type { FastifyInstance } from 'fastify';
 import { maySaved } from '../api-keys.js';
 import { ProblemError } from '../problem.js';
 import { runQuery } from '../run-query.js';
-import { checkParam, listSaved, loadSaved } from '../saved-queries.js';
+import { describeProblems, listSaved, loadSaved } from '../saved-queries.js';
 import { routeSchemas } from '../schemas.js';
 import type { ServerState } from '../state.js';
 
 interface RunBody {
-  readonly params?: Readonly<
-    Record<string, string | number | boolean | readonly (string | number)[]>
-  >;
+  readonly params?: Readonly<Record<string, string | number | readonly string[]>>;
   readonly limit?: number;
   readonly format?: 'json' | 'ndjson';
 }
@@ -25,19 +24,26 @@ export function registerSavedRoutes(api: FastifyInstance, state: ServerState): v
 
   api.get('/v1/queries', { schema: schemas.listSaved }, async (request) => {
     const caller = request.baql.caller;
-    const all = await listSaved(state.queriesDir);
+    const all = (await listSaved(state.queriesDir)).filter(
+      (q) => caller !== undefined && maySaved(caller, q.name),
+    );
+    for (const q of all) {
+      if (q.problems.length > 0)
+        request.log.warn(
+          { savedQuery: q.name },
+          `saved query "${q.name}" is refused when run: ${describeProblems(q.problems)}`,
+        );
+    }
     return {
-      queries: all
-        .filter((q) => caller !== undefined && maySaved(caller, q.name))
-        .map((q) => ({
-          name: q.name,
-          ...(q.description === undefined ? {} : { description: q.description }),
-          ...(q.owner === undefined ? {} : { owner: q.owner }),
-          tags: q.tags,
-          params: q.params,
-          query: q.query,
-          ...(q.problems.length === 0 ? {} : { problems: q.problems }),
-        })),
+      queries: all.map((q) => ({
+        name: q.name,
+        ...(q.description === undefined ? {} : { description: q.description }),
+        ...(q.owner === undefined ? {} : { owner: q.owner }),
+        tags: q.tags,
+        params: q.params,
+        query: q.query,
+        ...(q.problems.length === 0 ? {} : { problems: q.problems }),
+      })),
     };
   });
 
@@ -56,45 +62,39 @@ export function registerSavedRoutes(api: FastifyInstance, state: ServerState): v
       if (saved.problems.length > 0) {
         throw new ProblemError(
           'bad-query',
-          `The saved query "${name}" has header problems: ${saved.problems.join('; ')}.`,
-          {
-            errors: saved.problems.map((message) => ({
-              severity: 'error',
-              code: 'saved-header',
-              message,
-            })),
-          },
+          `The saved query "${name}" cannot be read: ${describeProblems(saved.problems)}.`,
+          { errors: saved.problems },
         );
       }
       const body = request.body ?? {};
       const given = body.params ?? {};
-      const known = new Map(saved.params.map((p) => [p.name, p]));
+      const known = new Set(saved.params.map((p) => p.name));
       const errors: { parameter: string; message: string }[] = [];
       for (const key of Object.keys(given)) {
         if (!known.has(key))
           errors.push({
             parameter: key,
-            message: `unknown parameter (known: ${[...known.keys()].join(', ') || 'none'})`,
+            message: `parameter \`$${key}\` is not declared (known: ${[...known].join(', ') || 'none'})`,
           });
       }
-      const params: Record<string, string> = {};
+      // One spec at a time through the shared binder, so each error names its parameter.
+      const params: Record<string, ParamValue> = {};
       for (const p of saved.params) {
-        const raw = Object.hasOwn(given, p.name) ? given[p.name] : p.default;
-        if (raw === undefined) {
-          if (p.required) errors.push({ parameter: p.name, message: 'missing required parameter' });
+        const raw = Object.hasOwn(given, p.name) ? given[p.name] : undefined;
+        const value =
+          raw === undefined ? {} : { [p.name]: typeof raw === 'number' ? String(raw) : raw };
+        const bound = bindParams([p], value);
+        if (isLeft(bound)) {
+          errors.push(...bound.left.map((d) => ({ parameter: p.name, message: d.message })));
           continue;
         }
-        const value = Array.isArray(raw) ? raw.map(String).join(',') : String(raw);
-        const bad = checkParam(p, value);
-        if (bad !== undefined) errors.push({ parameter: p.name, message: bad });
-        else params[p.name] = value;
+        const v = bound.right[p.name];
+        if (v !== undefined) params[p.name] = v;
       }
       if (errors.length > 0) {
-        throw new ProblemError(
-          'unknown-parameter',
-          errors.map((e) => `$${e.parameter}: ${e.message}`).join('; '),
-          { errors },
-        );
+        throw new ProblemError('unknown-parameter', errors.map((e) => e.message).join('; '), {
+          errors,
+        });
       }
       return runQuery(state, request, reply, {
         text: saved.query,
