@@ -23,11 +23,17 @@ import type {
   KernelLanguage,
   MimeBundle,
 } from './language.js';
-import { MAGIC_HELP, parseCell, type Magic } from './magics.js';
+import { MAGIC_HELP, parseCell, type DisplayLimit, type Magic } from './magics.js';
 import type { ParamValueLike, ProgressLike, QueryToolkit, SessionLike } from './ports.js';
 import { renderHtmlTable, escapeHtml } from './render/html.js';
 import { resultBundles, toResultView } from './render/bundle.js';
-import { formatCount, renderTextTable, summaryLine, type ResultView } from './render/table.js';
+import {
+  DEFAULT_MAX_COLUMNS,
+  formatCount,
+  renderTextTable,
+  summaryLine,
+  type ResultView,
+} from './render/table.js';
 
 /** Options of {@link createBaqlLanguage}. @since 0.1.0 */
 export interface BaqlLanguageOptions {
@@ -104,6 +110,20 @@ const textBundle = (text: string): MimeBundle => ({
   'text/html': `<pre>${escapeHtml(text)}</pre>`,
 });
 
+/** What `%display` says: the rows and columns result tables show. */
+const displaySettings = (display: { maxRows?: number; maxColumns?: number }): string => {
+  const count = (n: number) => (n === Infinity ? 'all' : formatCount(n));
+  const rows =
+    display.maxRows === undefined
+      ? 'rows shown: 50 in text, 200 in HTML (default)'
+      : `rows shown: ${count(display.maxRows)}`;
+  const columns =
+    display.maxColumns === undefined
+      ? `columns shown: ${DEFAULT_MAX_COLUMNS} (default)`
+      : `columns shown: ${count(display.maxColumns)}`;
+  return `${rows} · ${columns} · application/json keeps every column (up to 10,000 rows)`;
+};
+
 /** The default of {@link BaqlLanguageOptions.progressDelayMs}. @since 0.1.0 */
 export const PROGRESS_DELAY_MS = 150;
 
@@ -135,6 +155,9 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
   const params = new Map<string, string>();
   let last: ResultView | undefined;
   let json = true;
+  /** `%display` settings: rows and columns result tables show (undefined: the default). */
+  let display: { readonly maxRows?: number; readonly maxColumns?: number } = {};
+  const bundleOptions = () => ({ json, ...display });
 
   type Opened = E.Either<string, SessionLike>;
   const open = (
@@ -345,6 +368,24 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
           json = magic.on;
           outputs.push(textBundle(`application/json in results: ${magic.on ? 'on' : 'off'}`));
           break;
+        case 'Display': {
+          const limit = (value: DisplayLimit | undefined, current: number | undefined) =>
+            value === undefined
+              ? current
+              : value === 'default'
+                ? undefined
+                : value === 'all'
+                  ? Infinity
+                  : value;
+          const maxRows = limit(magic.rows, display.maxRows);
+          const maxColumns = limit(magic.columns, display.maxColumns);
+          display = {
+            ...(maxRows === undefined ? {} : { maxRows }),
+            ...(maxColumns === undefined ? {} : { maxColumns }),
+          };
+          outputs.push(textBundle(displaySettings(display)));
+          break;
+        }
         case 'Help':
           outputs.push(textBundle(Object.values(MAGIC_HELP).join('\n')));
           break;
@@ -408,7 +449,7 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
     const kept1 = /^\$([A-Za-z_][\w.-]*)$/.exec(query);
     if (kept1 !== null && kept.has(kept1[1] as string)) {
       const view = kept.get(kept1[1] as string) as ResultView;
-      outputs.push(resultBundles(view, '', { json }).table);
+      outputs.push(resultBundles(view, '', bundleOptions()).table);
       last = view;
     } else if (query !== '') {
       const s = await current();
@@ -424,7 +465,7 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
         if (E.isLeft(ran)) return ran.left;
         last = ran.right;
         if (keepAs !== undefined) kept.set(keepAs, ran.right);
-        const bundles = resultBundles(ran.right, query, { json });
+        const bundles = resultBundles(ran.right, query, bundleOptions());
         if (bundles.chart !== undefined) outputs.push(bundles.chart);
         outputs.push(bundles.table);
       }

@@ -59,13 +59,18 @@ export type { InstallError, InstallOptions, Installed, KernelSpec } from './kern
 export { runKernelCli, KERNEL_HELP } from './cli.js';
 export type { CliIo, KernelCliOptions } from './cli.js';
 export { parseCell, MAGIC_NAMES, MAGIC_HELP } from './magics.js';
-export type { Magic, MagicError, ParsedCell } from './magics.js';
+export type { DisplayLimit, Magic, MagicError, ParsedCell } from './magics.js';
 export { createBaqlLanguage, PROGRESS_DELAY_MS } from './baql-language.js';
 export type { BaqlLanguage, BaqlLanguageOptions } from './baql-language.js';
 export { openBaqlLanguage, baqlToolkit } from './baql-wiring.js';
 export type { OpenBaqlLanguageOptions } from './baql-wiring.js';
-export { renderTextTable, summaryLine } from './render/table.js';
-export type { ResultView, SummaryView } from './render/table.js';
+export {
+  DEFAULT_MAX_COLUMNS,
+  layoutColumns,
+  renderTextTable,
+  summaryLine,
+} from './render/table.js';
+export type { ColumnLayout, ResultView, SummaryView, TableOptions } from './render/table.js';
 export { renderHtmlTable, escapeHtml } from './render/html.js';
 export { vegaLiteSpec, chartKindOf, VEGA_LITE_MIME } from './render/vega-lite.js';
 export { resultBundles, toResultView, JSON_ROW_LIMIT } from './render/bundle.js';

@@ -11,6 +11,7 @@
  * | `%as name` | keep the result of this cell (or, alone, the last result) under `name` |
  * | `%run saved-query k=v…` | run a saved query file with parameters |
  * | `%json on|off` | include `application/json` in results (on by default) |
+ * | `%display rows=N columns=N` | rows and columns result tables show (`all`, `default`); alone: the settings |
  * | `%help` | this table |
  *
  * @since 0.1.0
@@ -34,7 +35,19 @@ export type Magic =
       readonly params: Readonly<Record<string, string>>;
     }
   | { readonly _tag: 'Json'; readonly on: boolean }
+  | {
+      readonly _tag: 'Display';
+      readonly rows?: DisplayLimit;
+      readonly columns?: DisplayLimit;
+    }
   | { readonly _tag: 'Help' };
+
+/**
+ * A `%display` limit: a count, `all` (no limit) or `default` (back to the kernel's default).
+ *
+ * @since 0.1.0
+ */
+export type DisplayLimit = number | 'all' | 'default';
 
 /** A cell split into its magics and its query. @since 0.1.0 */
 export interface ParsedCell {
@@ -64,6 +77,7 @@ export const MAGIC_NAMES = [
   'as',
   'run',
   'json',
+  'display',
   'help',
 ] as const;
 
@@ -78,6 +92,8 @@ export const MAGIC_HELP: Readonly<Record<(typeof MAGIC_NAMES)[number], string>> 
   as: '%as name — keep this cell’s result (or, alone, the last result) under a name',
   run: '%run saved-query k=v … — run a saved query with parameters',
   json: '%json on|off — include application/json in results (JupyterLab shows JSON before HTML)',
+  display:
+    '%display rows=N columns=N — rows and columns result tables show (N, all or default); alone: the settings',
   help: '%help — this list',
 };
 
@@ -120,6 +136,9 @@ const assignment = (word: string): E.Either<string, [string, string]> => {
   if (at < 0 || !NAME.test(name)) return E.left(`expected name=value, got "${word}"`);
   return E.right([name, word.slice(at + 1)]);
 };
+
+const displayLimit = (raw: string): DisplayLimit | undefined =>
+  raw === 'all' || raw === 'default' ? raw : /^[1-9]\d{0,8}$/.test(raw) ? Number(raw) : undefined;
 
 const suggest = (name: string): string[] => {
   const lower = name.toLowerCase();
@@ -185,6 +204,23 @@ const parseMagic = (line: number, body: string): E.Either<MagicError, Magic> => 
       return args.length === 1 && (args[0] === 'on' || args[0] === 'off')
         ? E.right({ _tag: 'Json', on: args[0] === 'on' })
         : fail('%json takes on or off', usage('json'));
+    case 'display': {
+      const limits: { rows?: DisplayLimit; columns?: DisplayLimit } = {};
+      for (const arg of args) {
+        const pair = assignment(arg);
+        if (E.isLeft(pair)) return fail(`%display: ${pair.left}`, usage('display'));
+        const [key, raw] = pair.right;
+        if (key !== 'rows' && key !== 'columns') {
+          return fail(`%display has no setting ${key}`, usage('display'));
+        }
+        const value = displayLimit(raw);
+        if (value === undefined) {
+          return fail(`%display ${key} takes a whole number ≥ 1, all or default`, usage('display'));
+        }
+        limits[key] = value;
+      }
+      return E.right({ _tag: 'Display', ...limits });
+    }
     case 'help':
       return E.right({ _tag: 'Help' });
     case '':

@@ -168,6 +168,41 @@ describe('BAQL cells', () => {
     ).toBeDefined();
   });
 
+  it('shows 20 of a raw record’s columns by default; %display changes rows and columns', async () => {
+    const display = openBaqlLanguage({ env, sandbox: SANDBOX, queryDirs: [dir] });
+    try {
+      const first = ok(await cell(display, 'type:login since 7d | limit 30'));
+      const json = first['application/json'] as { columns: string[]; rows: unknown[] };
+      expect(json.columns.length).toBeGreaterThan(20);
+      expect(json.rows).toHaveLength(30);
+      const hidden = json.columns.length - 20;
+      const text = String(first['text/plain']);
+      const header = text.split('\n')[0]?.split(/ +/) ?? [];
+      expect(header).toEqual([...json.columns.slice(0, 10), '…', ...json.columns.slice(-10)]);
+      expect(text).toContain(`… ${hidden} more columns not shown`);
+      expect(String(first['text/html']).match(/<th>/g)).toHaveLength(20);
+
+      expect(ok(await cell(display, '%display rows=5 columns=all'))['text/plain']).toBe(
+        'rows shown: 5 · columns shown: all · application/json keeps every column (up to 10,000 rows)',
+      );
+      const all = ok(await cell(display, 'type:login since 7d | limit 30'));
+      const allText = String(all['text/plain']);
+      expect(allText.split('\n')[0]?.split(/ +/)).toEqual(json.columns);
+      expect(allText).toContain('… 25 more rows');
+      expect(allText).not.toContain('more columns');
+      expect(String(all['text/html']).match(/<tr>/g)).toHaveLength(6); // header + 5 rows
+      expect((all['application/json'] as { rows: unknown[] }).rows).toHaveLength(30);
+
+      expect(ok(await cell(display, '%display rows=default columns=default'))['text/plain']).toBe(
+        'rows shown: 50 in text, 200 in HTML (default) · columns shown: 20 (default) · application/json keeps every column (up to 10,000 rows)',
+      );
+      const bad = await cell(display, '%display columns=0');
+      expect(bad._tag === 'Error' && bad.ename).toBe('MagicError');
+    } finally {
+      await display.shutdown();
+    }
+  });
+
   it('%param feeds $parameters; %param lists and removes them', async () => {
     expect(ok(await cell(language, '%param ch=MOBILE'))['text/plain']).toBe('$ch = MOBILE');
     const result = ok(await cell(language, 'type:login channel:$ch since 7d | count by channel'));

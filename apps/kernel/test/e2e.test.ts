@@ -204,6 +204,26 @@ describe.skipIf(!hasJupyter)('with a real Jupyter client', () => {
     const saved = result('%run logins-by-segment') as Record<string, { rows?: unknown[] }>;
     expect(saved['application/json']?.rows?.length).toBeGreaterThan(0);
 
+    // Wide results: 20 columns around a `…` column by default, every column after %display.
+    const wide = result('type:transfer since 7d | limit 3');
+    const wideColumns = (wide['application/json'] as { columns: string[] }).columns;
+    expect(wideColumns.length).toBeGreaterThan(20);
+    const headerOf = (bundle: Record<string, unknown>) =>
+      String(bundle['text/plain']).split('\n')[0]?.split(/ +/);
+    expect(headerOf(wide)).toEqual([...wideColumns.slice(0, 10), '…', ...wideColumns.slice(-10)]);
+    expect(String(wide['text/plain'])).toContain(
+      `… ${wideColumns.length - 20} more columns not shown`,
+    );
+    const all = result('%display columns=all rows=2');
+    expect(headerOf(all)).toEqual((all['application/json'] as { columns: string[] }).columns);
+    expect(String(all['text/plain'])).toContain('… 1 more row');
+    const shownSettings = (cell('%display columns=all rows=2').outputs ?? [])
+      .filter((o) => o.output_type === 'display_data')
+      .map((o) => String(o.data?.['text/plain']));
+    expect(shownSettings).toContainEqual(
+      expect.stringMatching(/^rows shown: 2 · columns shown: all/),
+    );
+
     const failed = (cell('type=login').outputs ?? []).find((o) => o.output_type === 'error');
     expect(failed?.ename).toBe('QuerySyntaxError');
     expect(failed?.traceback?.join('\n')).toMatch(/\^/);

@@ -51,6 +51,20 @@ describe('magics', () => {
     expect(E.isLeft(parseCell('%json maybe'))).toBe(true);
   });
 
+  it('parses %display settings and rejects bad ones with the usage', () => {
+    expect(parsed('%display').magics).toEqual([{ _tag: 'Display' }]);
+    expect(parsed('%display rows=10 columns=all').magics).toEqual([
+      { _tag: 'Display', rows: 10, columns: 'all' },
+    ]);
+    expect(parsed('%display columns=default').magics).toEqual([
+      { _tag: 'Display', columns: 'default' },
+    ]);
+    for (const bad of ['%display rows=0', '%display columns=-3', '%display cols=5', '%display 5']) {
+      const result = parseCell(bad);
+      expect(E.isLeft(result) && result.left.hints[0]).toMatch(/^usage: %display rows=N/);
+    }
+  });
+
   it('reports bad magics with the line and a hint', () => {
     expect(parseCell('%fieldz')).toEqual(
       E.left({

@@ -4,6 +4,7 @@ import { escapeHtml, renderHtmlTable } from '../src/render/html.js';
 import {
   cellText,
   formatCount,
+  layoutColumns,
   renderTextTable,
   summaryLine,
   type ResultView,
@@ -49,6 +50,52 @@ describe('text table', () => {
     expect(renderTextTable({ columns: [], rows: [], summary: { rows: 0 } })).toBe(
       '(no rows)\n0 rows',
     );
+  });
+
+  it('shows the first and last columns of a wide result around a … column, and counts the rest', () => {
+    const wide: ResultView = {
+      columns: ['a', 'b', 'c', 'd', 'e', 'f', 'g'],
+      rows: [{ a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7 }],
+      summary: { rows: 1 },
+    };
+    expect(renderTextTable(wide, { maxColumns: 4 }).split('\n')).toEqual([
+      'a  b  …  f  g',
+      '-  -  -  -  -',
+      '1  2  …  6  7',
+      '… 3 more columns not shown (%display columns=all shows every column)',
+      '1 row',
+    ]);
+    expect(renderTextTable(wide, { maxColumns: Infinity }).split('\n')[0]).toBe(
+      'a  b  c  d  e  f  g',
+    );
+    // 20 columns by default.
+    const forty: ResultView = {
+      columns: Array.from({ length: 40 }, (_, i) => `c${i}`),
+      rows: [Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`c${i}`, i]))],
+      summary: { rows: 1 },
+    };
+    const header = renderTextTable(forty).split('\n')[0]?.split(/ +/);
+    expect(header).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => `c${i}`),
+      '…',
+      ...Array.from({ length: 10 }, (_, i) => `c${30 + i}`),
+    ]);
+    expect(renderTextTable(forty)).toContain('… 20 more columns not shown');
+  });
+
+  it('layoutColumns keeps ⌈max/2⌉ first and ⌊max/2⌋ last columns', () => {
+    expect(layoutColumns(['a', 'b', 'c', 'd', 'e'], 4)).toEqual({
+      shown: ['a', 'b', 'd', 'e'],
+      gapAt: 2,
+      hidden: 1,
+    });
+    expect(layoutColumns(['a', 'b', 'c'], 1)).toEqual({ shown: ['a'], gapAt: 1, hidden: 2 });
+    expect(layoutColumns(['a', 'b'], 2)).toEqual({ shown: ['a', 'b'], gapAt: -1, hidden: 0 });
+    expect(layoutColumns(['a', 'b'], Infinity)).toEqual({
+      shown: ['a', 'b'],
+      gapAt: -1,
+      hidden: 0,
+    });
   });
 
   it('formatCount groups thousands as toLocaleString does (property)', () => {
@@ -194,7 +241,19 @@ describe('vega-lite', () => {
 });
 
 // The renderers as first written (map, padEnd, join): the oracle for the faster loops.
-const referenceText = (result: ResultView, maxRows = 50, maxWidth = 40): string => {
+// A cap on columns is the same table over the shown columns, with a `…` column at the gap.
+const GAP = Symbol('gap');
+const capped = (result: ResultView, maxColumns: number): (string | typeof GAP)[] => {
+  const { shown, gapAt } = layoutColumns(result.columns, maxColumns);
+  return gapAt < 0 ? [...shown] : [...shown.slice(0, gapAt), GAP, ...shown.slice(gapAt)];
+};
+
+const referenceText = (
+  result: ResultView,
+  maxRows = 50,
+  maxWidth = 40,
+  maxColumns = 20,
+): string => {
   const clip = (text: string) => {
     const flat = text.replace(/\s+/g, ' ');
     return flat.length <= maxWidth ? flat : `${flat.slice(0, maxWidth - 1)}…`;
@@ -202,8 +261,10 @@ const referenceText = (result: ResultView, maxRows = 50, maxWidth = 40): string 
   const shown = result.rows.slice(0, maxRows);
   if (result.columns.length === 0 || result.rows.length === 0)
     return `(no rows)\n${summaryLine(result.summary)}`;
-  const header = result.columns.map(clip);
-  const cells = shown.map((row) => result.columns.map((c) => clip(cellText(row[c]))));
+  const columns = capped(result, maxColumns);
+  const hidden = result.columns.length - columns.filter((c) => c !== GAP).length;
+  const header = columns.map((c) => (c === GAP ? '…' : clip(c)));
+  const cells = shown.map((row) => columns.map((c) => (c === GAP ? '…' : clip(cellText(row[c])))));
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
   const line = (values: string[]) =>
     values
@@ -219,17 +280,23 @@ const referenceText = (result: ResultView, maxRows = 50, maxWidth = 40): string 
           `… ${formatCount(result.rows.length - shown.length)} more row${result.rows.length - shown.length === 1 ? '' : 's'}`,
         ]
       : []),
+    ...(hidden > 0
+      ? [
+          `… ${hidden} more column${hidden === 1 ? '' : 's'} not shown (%display columns=all shows every column)`,
+        ]
+      : []),
     summaryLine(result.summary),
   ].join('\n');
 };
 
-const referenceRows = (result: ResultView, maxRows = 200): string =>
+const referenceRows = (result: ResultView, maxRows = 200, maxColumns = 20): string =>
   result.rows
     .slice(0, maxRows)
     .map(
       (row) =>
-        `<tr>${result.columns
+        `<tr>${capped(result, maxColumns)
           .map((c) => {
+            if (c === GAP) return '<td>&hellip;</td>';
             const raw = cellText(row[c]);
             const text = escapeHtml(raw);
             return typeof row[c] === 'number'
@@ -254,7 +321,7 @@ describe('renderers against their first versions (property)', () => {
     fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 }),
   );
   const view = fc
-    .uniqueArray(fc.string({ maxLength: 12 }), { minLength: 0, maxLength: 6 })
+    .uniqueArray(fc.string({ maxLength: 12 }), { minLength: 0, maxLength: 8 })
     .chain((columns) =>
       fc.record({
         columns: fc.constant(columns),
@@ -274,9 +341,10 @@ describe('renderers against their first versions (property)', () => {
         view,
         fc.integer({ min: 1, max: 10 }),
         fc.integer({ min: 2, max: 50 }),
-        (v, maxRows, maxWidth) => {
-          expect(renderTextTable(v, { maxRows, maxWidth })).toBe(
-            referenceText(v, maxRows, maxWidth),
+        fc.integer({ min: 1, max: 9 }),
+        (v, maxRows, maxWidth, maxColumns) => {
+          expect(renderTextTable(v, { maxRows, maxWidth, maxColumns })).toBe(
+            referenceText(v, maxRows, maxWidth, maxColumns),
           );
         },
       ),
@@ -286,11 +354,18 @@ describe('renderers against their first versions (property)', () => {
 
   it('the HTML rows are the same', () => {
     fc.assert(
-      fc.property(view, fc.integer({ min: 1, max: 10 }), (v, maxRows) => {
-        const html = renderHtmlTable(v, { maxRows });
-        if (v.columns.length > 0 && v.rows.length > 0)
-          expect(html).toContain(`<tbody>\n${referenceRows(v, maxRows)}\n</tbody>`);
-      }),
+      fc.property(
+        view,
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 1, max: 9 }),
+        (v, maxRows, maxColumns) => {
+          const html = renderHtmlTable(v, { maxRows, maxColumns });
+          if (v.columns.length > 0 && v.rows.length > 0)
+            expect(html).toContain(`<tbody>\n${referenceRows(v, maxRows, maxColumns)}\n</tbody>`);
+          const hidden = Math.max(0, v.columns.length - maxColumns);
+          expect(html.includes(`&hellip; ${hidden} more column`)).toBe(hidden > 0);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -67,6 +67,10 @@ export const JSON_ROW_LIMIT = 10_000;
 export interface BundleOptions {
   /** Include `application/json` in the table bundle (default true). */
   readonly json?: boolean;
+  /** Rows the text and HTML tables show (default: each renderer's own, 50 and 200). */
+  readonly maxRows?: number;
+  /** Columns the text and HTML tables show (default 20; `application/json` keeps them all). */
+  readonly maxColumns?: number;
 }
 
 /**
@@ -84,9 +88,13 @@ export function resultBundles(
 ): { readonly table: MimeBundle; readonly chart?: MimeBundle } {
   const kind = chartKindOf(query);
   const spec = kind === undefined ? undefined : vegaLiteSpec(view, kind);
+  const limits = {
+    ...(options.maxRows === undefined ? {} : { maxRows: options.maxRows }),
+    ...(options.maxColumns === undefined ? {} : { maxColumns: options.maxColumns }),
+  };
   const table: MimeBundle = {
-    'text/plain': renderTextTable(view),
-    'text/html': renderHtmlTable(view),
+    'text/plain': renderTextTable(view, limits),
+    'text/html': renderHtmlTable(view, limits),
     ...(options.json === false
       ? {}
       : {

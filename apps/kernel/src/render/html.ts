@@ -8,6 +8,8 @@ import { escapeHtml } from '@baql/plugin-render-html';
 import {
   cellText,
   formatCount,
+  hiddenColumnsNote,
+  layoutColumns,
   summaryLine,
   type ResultView,
   type SummaryView,
@@ -19,6 +21,10 @@ export { escapeHtml };
 
 /** Characters `escapeHtml` rewrites; most cells have none, and a test is cheaper than a replace. */
 const NEEDS_ESCAPE = /[&<>"']/;
+
+/** The header and cells of the `…` column that stands for the columns left out. */
+const GAP_HEAD = '<th title="columns not shown">&hellip;</th>';
+const GAP_CELL = '<td>&hellip;</td>';
 
 /** Values longer than this (in characters) get a `title` tooltip: 32em holds at least this many. */
 const TOOLTIP_AFTER = 32;
@@ -48,18 +54,24 @@ const summaryHtml = (summary: SummaryView): string => {
  */
 export function renderHtmlTable(result: ResultView, options: TableOptions = {}): string {
   const maxRows = options.maxRows ?? 200;
-  const columns = result.columns;
-  const n = columns.length;
+  const { shown: columns, gapAt, hidden } = layoutColumns(result.columns, options.maxColumns);
+  // The `…` column of left-out columns is one more column.
+  const n = columns.length + (gapAt < 0 ? 0 : 1);
+  const name = (i: number) => columns[gapAt < 0 || i < gapAt ? i : i - 1] as string;
   const shown = Math.min(maxRows, result.rows.length);
   // Plain loops and one growing string: hundreds of cells a result, rendered on every run.
   let head = '';
-  for (let i = 0; i < n; i += 1) head += `<th>${escapeHtml(columns[i] as string)}</th>`;
+  for (let i = 0; i < n; i += 1) head += i === gapAt ? GAP_HEAD : `<th>${escapeHtml(name(i))}</th>`;
   let body = '';
   for (let r = 0; r < shown; r += 1) {
     const row = result.rows[r] as Readonly<Record<string, unknown>>;
     body += r === 0 ? '<tr>' : '\n<tr>';
     for (let i = 0; i < n; i += 1) {
-      const value = row[columns[i] as string];
+      if (i === gapAt) {
+        body += GAP_CELL;
+        continue;
+      }
+      const value = row[name(i)];
       const raw = typeof value === 'string' ? value : cellText(value);
       const text = NEEDS_ESCAPE.test(raw) ? escapeHtml(raw) : raw;
       // The tooltip is for text the 32em cap may cut; a short value is always shown whole, and
@@ -73,13 +85,17 @@ export function renderHtmlTable(result: ResultView, options: TableOptions = {}):
     }
     body += '</tr>';
   }
-  const more =
+  const moreRows =
     result.rows.length > shown
       ? `<p class="baql-summary">&hellip; ${formatCount(result.rows.length - shown)} more rows not shown</p>`
+      : '';
+  const moreColumns =
+    hidden > 0
+      ? `<p class="baql-summary">&hellip; ${escapeHtml(hiddenColumnsNote(hidden))}</p>`
       : '';
   const table =
     result.columns.length === 0 || result.rows.length === 0
       ? '<p><em>(no rows)</em></p>'
       : `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
-  return `<div class="baql-result">${STYLE}\n${table}\n${more}<p class="baql-summary">${summaryHtml(result.summary)}</p></div>`;
+  return `<div class="baql-result">${STYLE}\n${table}\n${moreRows}${moreColumns}<p class="baql-summary">${summaryHtml(result.summary)}</p></div>`;
 }

@@ -95,7 +95,58 @@ export interface TableOptions {
   readonly maxRows?: number;
   /** Widest column in characters, for text (default 40). */
   readonly maxWidth?: number;
+  /**
+   * Columns shown (default {@link DEFAULT_MAX_COLUMNS}; `Infinity` shows every column). A wider
+   * result shows its first and last columns around a `…` column, and says how many it left out.
+   */
+  readonly maxColumns?: number;
 }
+
+/**
+ * Columns a table shows by default, as pandas' `display.max_columns` in a notebook: a raw
+ * activity record has 40-odd attributes, and a table that wide is read by scrolling sideways.
+ * The result's `application/json` keeps every column.
+ *
+ * @since 0.1.0
+ */
+export const DEFAULT_MAX_COLUMNS = 20;
+
+/** The columns a table shows. @since 0.1.0 */
+export interface ColumnLayout {
+  /** The columns shown, in order. */
+  readonly shown: readonly string[];
+  /** Where the `…` column goes (an index into `shown`), or -1 when every column is shown. */
+  readonly gapAt: number;
+  /** How many columns are left out. */
+  readonly hidden: number;
+}
+
+/**
+ * The columns a table of `columns` shows under a `maxColumns` cap: all of them when they fit,
+ * else the first `⌈max/2⌉` and the last `⌊max/2⌋` with a gap between (as pandas does).
+ *
+ * @example
+ * layoutColumns(['a', 'b', 'c', 'd', 'e'], 4) // { shown: ['a', 'b', 'd', 'e'], gapAt: 2, hidden: 1 }
+ * @since 0.1.0
+ */
+export function layoutColumns(
+  columns: readonly string[],
+  maxColumns: number = DEFAULT_MAX_COLUMNS,
+): ColumnLayout {
+  const max = Math.max(1, Math.floor(maxColumns));
+  if (!(columns.length > max)) return { shown: columns, gapAt: -1, hidden: 0 };
+  const left = Math.ceil(max / 2);
+  const right = max - left;
+  return {
+    shown: [...columns.slice(0, left), ...columns.slice(columns.length - right)],
+    gapAt: left,
+    hidden: columns.length - max,
+  };
+}
+
+/** The note under a table that left columns out. @since 0.1.0 */
+export const hiddenColumnsNote = (hidden: number): string =>
+  `${formatCount(hidden)} more column${hidden === 1 ? '' : 's'} not shown (%display columns=all shows every column)`;
 
 /** Runs of spaces, shared: padding cells with `padEnd` made a string per cell. */
 const SPACES = Array.from({ length: 84 }, (_, i) => ' '.repeat(i));
@@ -114,13 +165,15 @@ export function renderTextTable(result: ResultView, options: TableOptions = {}):
   }
   // Plain loops over a flat array of cells: a result of a few dozen columns has hundreds of
   // cells, rendered on every run.
-  const columns = result.columns;
-  const n = columns.length;
+  const { shown: columns, gapAt, hidden } = layoutColumns(result.columns, options.maxColumns);
+  // The `…` column of left-out columns is one more column, with `…` in every cell.
+  const n = columns.length + (gapAt < 0 ? 0 : 1);
+  const name = (i: number) => columns[gapAt < 0 || i < gapAt ? i : i - 1] as string;
   const shown = Math.min(maxRows, result.rows.length);
   const header: string[] = new Array<string>(n);
   const widths: number[] = new Array<number>(n);
   for (let i = 0; i < n; i += 1) {
-    const h = clip(columns[i] as string, maxWidth);
+    const h = i === gapAt ? '…' : clip(name(i), maxWidth);
     header[i] = h;
     widths[i] = h.length;
   }
@@ -128,7 +181,11 @@ export function renderTextTable(result: ResultView, options: TableOptions = {}):
   for (let r = 0; r < shown; r += 1) {
     const row = result.rows[r] as Readonly<Record<string, unknown>>;
     for (let i = 0; i < n; i += 1) {
-      const value = row[columns[i] as string];
+      if (i === gapAt) {
+        cells[r * n + i] = '…';
+        continue;
+      }
+      const value = row[name(i)];
       const raw = typeof value === 'string' ? value : cellText(value);
       const v = raw === '' ? raw : clip(raw, maxWidth);
       cells[r * n + i] = v;
@@ -157,5 +214,6 @@ export function renderTextTable(result: ResultView, options: TableOptions = {}):
   )}`;
   for (let r = 0; r < shown; r += 1) out += `\n${line(cells, r * n)}`;
   if (result.rows.length > shown) out += `\n… ${plural(result.rows.length - shown, 'more row')}`;
+  if (hidden > 0) out += `\n… ${hiddenColumnsNote(hidden)}`;
   return `${out}\n${summaryLine(result.summary)}`;
 }
