@@ -7,7 +7,9 @@
  * - Basic client auth, form body, `institutionId` + `transactionId` headers, `scopes`.
  * - A {@link TokenCache} keyed by (base URL, client, institution, user, scopes); tokens are
  *   refreshed ahead of expiry (skew) in the background, and every refresh is single-flight: 100
- *   concurrent queries cause exactly one token request.
+ *   concurrent queries cause exactly one token request. That shared request is owned by no one
+ *   query: a query aborted, cancelled or timed out while it is in flight stops waiting at once,
+ *   and the request goes on for the others (it is cancelled only when nobody waits any more).
  * - Every secret and token is registered for redaction.
  *
  * @module
@@ -46,13 +48,24 @@ export interface TokenEntry {
   readonly refreshExpiresAt?: number;
 }
 
+/** One token request in flight, shared by every caller that waits for it. */
+interface Flight {
+  readonly result: Promise<E.Either<BaqlReason, TokenEntry>>;
+  /** The request's own signal: aborted only when every waiting caller has gone away. */
+  readonly controller: AbortController;
+  /** Callers still waiting (a caller without a signal never leaves). */
+  waiters: number;
+}
+
+const ABORTED: BaqlReason = { _tag: 'Aborted' };
+
 /**
  * Tokens by key, plus the in-flight token requests (single flight). Share one cache between
  * clients to share tokens; each client gets its own by default.
  */
 export class TokenCache {
   readonly #entries = new Map<string, TokenEntry>();
-  readonly #inflight = new Map<string, Promise<E.Either<BaqlReason, TokenEntry>>>();
+  readonly #inflight = new Map<string, Flight>();
   /** The entry of `key`, if any. */
   get(key: string): TokenEntry | undefined {
     return this.#entries.get(key);
@@ -65,16 +78,74 @@ export class TokenCache {
   delete(key: string): void {
     this.#entries.delete(key);
   }
-  /** Runs `fetch` unless a request for `key` is already in flight, in which case it joins it. */
+  /**
+   * Runs `fetch` unless a request for `key` is already in flight, in which case it joins it.
+   *
+   * The request belongs to no one caller: `fetch` gets a signal of its own, which aborts only
+   * when every caller waiting for it has gone away (it is bounded otherwise by the transport's
+   * request timeout and retry budget). Each caller waits with its own `signal`: when that aborts,
+   * the caller gets `Aborted` at once and the request goes on for the others. A caller without a
+   * signal (a background refresh) waits to the end.
+   *
+   * @example
+   * ```ts
+   * const entry = await cache.singleFlight(key, (signal) => requestToken(body, signal), query.signal);
+   * ```
+   * @since 0.1.0
+   */
   singleFlight(
     key: string,
-    fetch: () => Promise<E.Either<BaqlReason, TokenEntry>>,
+    fetch: (signal: AbortSignal) => Promise<E.Either<BaqlReason, TokenEntry>>,
+    signal?: AbortSignal,
   ): Promise<E.Either<BaqlReason, TokenEntry>> {
-    const running = this.#inflight.get(key);
-    if (running !== undefined) return running;
-    const p = fetch().finally(() => this.#inflight.delete(key));
-    this.#inflight.set(key, p);
-    return p;
+    if (signal?.aborted === true) return Promise.resolve(E.left(ABORTED));
+    let flight = this.#inflight.get(key);
+    if (flight === undefined) {
+      const controller = new AbortController();
+      const started: Flight = {
+        controller,
+        waiters: 0,
+        result: fetch(controller.signal).finally(() => this.#forget(key, started)),
+      };
+      this.#inflight.set(key, started);
+      flight = started;
+    }
+    return this.#wait(key, flight, signal);
+  }
+  /** Removes `flight` from the in-flight requests unless a newer one has replaced it. */
+  #forget(key: string, flight: Flight): void {
+    if (this.#inflight.get(key) === flight) this.#inflight.delete(key);
+  }
+  /** Waits for `flight` until it settles or `signal` aborts (the last caller out cancels it). */
+  #wait(
+    key: string,
+    flight: Flight,
+    signal: AbortSignal | undefined,
+  ): Promise<E.Either<BaqlReason, TokenEntry>> {
+    flight.waiters += 1;
+    if (signal === undefined) return flight.result;
+    return new Promise((resolve, reject) => {
+      const leave = () => {
+        resolve(E.left(ABORTED));
+        flight.waiters -= 1;
+        if (flight.waiters === 0) {
+          // Nobody waits any more: new callers start afresh instead of joining a cancelled request.
+          this.#forget(key, flight);
+          flight.controller.abort(ABORTED);
+        }
+      };
+      signal.addEventListener('abort', leave, { once: true });
+      flight.result.then(
+        (value) => {
+          signal.removeEventListener('abort', leave);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', leave);
+          reject(error);
+        },
+      );
+    });
   }
 }
 
@@ -224,27 +295,32 @@ export function createAuth(options: AuthOptions): Auth {
       : { grant_type: 'client_credentials', scopes: scopes.join(' ') };
 
   /** Gets a new token set (refresh grant when possible, else the configured grant). */
-  const fetchEntry = (previous: TokenEntry | undefined, signal?: AbortSignal) =>
-    cache.singleFlight(key, async () => {
-      let result: E.Either<BaqlReason, TokenEntry> | undefined;
-      const refresh = previous?.refreshToken;
-      if (
-        refresh !== undefined &&
-        (previous?.refreshExpiresAt === undefined || previous.refreshExpiresAt > now())
-      ) {
-        result = await requestToken(
-          { grant_type: 'refresh_token', refresh_token: refresh },
-          signal,
-        );
-        if (E.isRight(result)) stats.refreshes += 1;
-        // A refused refresh falls back to the grant itself (as the SDK does).
-        else if (result.left._tag !== 'AuthError') return result;
-      }
-      if (result === undefined || E.isLeft(result))
-        result = await requestToken(grantBody(), signal);
-      if (E.isRight(result)) cache.set(key, result.right);
-      return result;
-    });
+  const fetchEntry = (previous: TokenEntry | undefined, caller?: AbortSignal) =>
+    cache.singleFlight(
+      key,
+      // The shared request runs with its own signal, never one caller's (see singleFlight).
+      async (signal) => {
+        let result: E.Either<BaqlReason, TokenEntry> | undefined;
+        const refresh = previous?.refreshToken;
+        if (
+          refresh !== undefined &&
+          (previous?.refreshExpiresAt === undefined || previous.refreshExpiresAt > now())
+        ) {
+          result = await requestToken(
+            { grant_type: 'refresh_token', refresh_token: refresh },
+            signal,
+          );
+          if (E.isRight(result)) stats.refreshes += 1;
+          // A refused refresh falls back to the grant itself (as the SDK does).
+          else if (result.left._tag !== 'AuthError') return result;
+        }
+        if (result === undefined || E.isLeft(result))
+          result = await requestToken(grantBody(), signal);
+        if (E.isRight(result)) cache.set(key, result.right);
+        return result;
+      },
+      caller,
+    );
 
   const skewFor = (entry: TokenEntry): number =>
     Math.min(options.skewMs ?? 60_000, (entry.expiresAt - entry.issuedAt) * 0.2);
