@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { jsonBytes } from '../src/protocol/json-bytes.js';
+import { resultBundles } from '../src/render/bundle.js';
 import { escapeHtml, renderHtmlTable } from '../src/render/html.js';
 import {
   cellText,
@@ -300,14 +302,14 @@ const referenceRows = (result: ResultView, maxRows = 200, maxColumns = 20): stri
             const raw = cellText(row[c]);
             const text = escapeHtml(raw);
             return typeof row[c] === 'number'
-              ? `<td style="text-align:right">${text}</td>`
+              ? `<td style='text-align:right'>${text}</td>`
               : raw.length > 32
-                ? `<td title="${text}">${text}</td>`
+                ? `<td title='${text}'>${text}</td>`
                 : `<td>${text}</td>`;
           })
           .join('')}</tr>`,
     )
-    .join('\n');
+    .join('');
 
 describe('renderers against their first versions (property)', () => {
   const cell = fc.oneof(
@@ -352,6 +354,68 @@ describe('renderers against their first versions (property)', () => {
     );
   });
 
+  it('a result serialises byte for byte as JSON.stringify, tricky characters included', () => {
+    // Tables big enough for the encoder's large-string path (where the renderers' own JSON
+    // encodings are used), with values JSON must escape: quotes, backslashes, control
+    // characters, lone and paired surrogates.
+    const tricky = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom(
+        'say "hi"',
+        'C:\\temp',
+        'a\u0001b',
+        'tab\there',
+        'lone \ud800',
+        '😀 ok',
+        '\u2028',
+      ),
+    );
+    const big = fc
+      .uniqueArray(fc.string({ minLength: 1, maxLength: 10 }), { minLength: 1, maxLength: 6 })
+      .chain((columns) =>
+        fc.record({
+          columns: fc.constant(columns),
+          rows: fc.array(
+            fc
+              .tuple(
+                ...columns.map(() => fc.oneof(tricky, fc.constant('x'.repeat(40)), fc.integer())),
+              )
+              .map((values) => Object.fromEntries(columns.map((c, i) => [c, values[i]]))),
+            { minLength: 20, maxLength: 60 },
+          ),
+          summary: fc.record({ rows: fc.nat() }),
+        }),
+      );
+    fc.assert(
+      fc.property(big, (v) => {
+        const { table } = resultBundles(v);
+        const content = { execution_count: 1, data: table, metadata: {} };
+        expect(jsonBytes(content).equals(Buffer.from(JSON.stringify(content), 'utf8'))).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+    // And the plain path is taken for a plain table (its JSON is remembered, not recomputed).
+    const plainTable: ResultView = {
+      columns: ['a', 'b'],
+      rows: Array.from({ length: 100 }, (_, i) => ({ a: `row ${i}`, b: 'x'.repeat(39) })),
+      summary: { rows: 100 },
+    };
+    const bundle = resultBundles(plainTable).table;
+    const content = { data: bundle };
+    const stringify = vi.spyOn(JSON, 'stringify');
+    let encoded: string;
+    try {
+      encoded = jsonBytes(content).toString('utf8');
+      const large = [bundle['text/plain'], bundle['text/html']];
+      // Both are large strings (≥ 2048 characters), encoded apart from the rest.
+      expect(large.map((t) => String(t).length >= 2048)).toEqual([true, true]);
+      expect(stringify.mock.calls.filter(([value]) => large.includes(value as string))).toEqual([]);
+    } finally {
+      stringify.mockRestore();
+    }
+    expect(encoded).toBe(JSON.stringify(content));
+  });
+
   it('the HTML rows are the same', () => {
     fc.assert(
       fc.property(
@@ -361,7 +425,7 @@ describe('renderers against their first versions (property)', () => {
         (v, maxRows, maxColumns) => {
           const html = renderHtmlTable(v, { maxRows, maxColumns });
           if (v.columns.length > 0 && v.rows.length > 0)
-            expect(html).toContain(`<tbody>\n${referenceRows(v, maxRows, maxColumns)}\n</tbody>`);
+            expect(html).toContain(`<tbody>${referenceRows(v, maxRows, maxColumns)}</tbody>`);
           const hidden = Math.max(0, v.columns.length - maxColumns);
           expect(html.includes(`&hellip; ${hidden} more column`)).toBe(hidden > 0);
         },

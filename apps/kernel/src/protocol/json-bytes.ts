@@ -13,6 +13,47 @@
 
 /** Strings at least this long are encoded apart. */
 const LARGE = 2048;
+
+/** How many {@link rememberJsonString} entries are kept (a result has two large strings). */
+const REMEMBERED = 8;
+
+/**
+ * Large strings whose JSON encoding their producer already knows, oldest first. A short list
+ * compared with `===` rather than a Map: the string a renderer remembered is the very string the
+ * encoder meets, and V8 compares a string with itself by reference, where a Map would first hash
+ * all of its characters.
+ */
+const remembered: { text: string; json: string }[] = [];
+
+/**
+ * Tells {@link jsonFrame} the JSON encoding of a large string it is about to serialise, so it
+ * skips `JSON.stringify` of that string: a renderer that escaped every cell as it wrote it knows
+ * its output needs no JSON escapes but its newlines, and serialising a 10 KB table again costs as
+ * much as rendering it. `json` must be exactly `JSON.stringify(text)`; strings shorter than the
+ * large-string threshold are ignored. Only the last few strings are kept, and each is used once.
+ *
+ * @example
+ * rememberJsonString(table, `"${lines.join('\\n')}"`);
+ * @since 0.1.0
+ */
+export function rememberJsonString(text: string, json: string): void {
+  if (text.length < LARGE) return;
+  if (remembered.length >= REMEMBERED) remembered.shift();
+  remembered.push({ text, json });
+}
+
+/** `JSON.stringify` of a large string, from {@link rememberJsonString} when its producer said. */
+const largeStringJson = (text: string): string => {
+  for (let i = remembered.length - 1; i >= 0; i -= 1) {
+    const entry = remembered[i] as { text: string; json: string };
+    if (entry.text === text) {
+      remembered.splice(i, 1);
+      return entry.json;
+    }
+  }
+  return JSON.stringify(text);
+};
+
 /** Objects this deep or deeper are stringified whole (`content.data[mime]` is at depth 2). */
 const MAX_DEPTH = 3;
 
@@ -50,7 +91,7 @@ export function jsonFrame(value: unknown): Buffer | string {
   const write = (v: unknown, depth: number): void => {
     if (typeof v === 'string' && v.length >= LARGE) {
       flush();
-      chunks.push(Buffer.from(JSON.stringify(v), 'utf8'));
+      chunks.push(Buffer.from(largeStringJson(v), 'utf8'));
     } else if (depth < MAX_DEPTH && isPlainObject(v)) {
       pending += '{';
       let first = true;

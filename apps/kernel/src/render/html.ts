@@ -5,10 +5,12 @@
  * @module
  */
 import { escapeHtml } from '@baql/plugin-render-html';
+import { rememberJsonString } from '../protocol/json-bytes.js';
 import {
   cellText,
   formatCount,
   hiddenColumnsNote,
+  JSON_ESCAPED,
   layoutColumns,
   summaryLine,
   type ResultView,
@@ -19,11 +21,15 @@ import {
 /** Escapes text for HTML content and attribute values (shared with the HTML renderer plugin). */
 export { escapeHtml };
 
-/** Characters `escapeHtml` rewrites; most cells have none, and a test is cheaper than a replace. */
-const NEEDS_ESCAPE = /[&<>"']/;
+/**
+ * Characters `escapeHtml` rewrites, or that JSON escapes: most cells have none, and one test is
+ * cheaper than a replace.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what JSON escapes
+const NEEDS_ESCAPE = /[&<>"'\\\u0000-\u001f\ud800-\udfff]/;
 
 /** The header and cells of the `…` column that stands for the columns left out. */
-const GAP_HEAD = '<th title="columns not shown">&hellip;</th>';
+const GAP_HEAD = "<th title='columns not shown'>&hellip;</th>";
 const GAP_CELL = '<td>&hellip;</td>';
 
 /** Values longer than this (in characters) get a `title` tooltip: 32em holds at least this many. */
@@ -59,13 +65,24 @@ export function renderHtmlTable(result: ResultView, options: TableOptions = {}):
   const n = columns.length + (gapAt < 0 ? 0 : 1);
   const name = (i: number) => columns[gapAt < 0 || i < gapAt ? i : i - 1] as string;
   const shown = Math.min(maxRows, result.rows.length);
+  // The markup has no double quote and no newline, so when no value holds a character JSON
+  // escapes, the HTML's JSON encoding is the HTML in quotes (told to the message encoder).
+  let plain = true;
   // Plain loops and one growing string: hundreds of cells a result, rendered on every run.
   let head = '';
-  for (let i = 0; i < n; i += 1) head += i === gapAt ? GAP_HEAD : `<th>${escapeHtml(name(i))}</th>`;
+  for (let i = 0; i < n; i += 1) {
+    if (i === gapAt) {
+      head += GAP_HEAD;
+      continue;
+    }
+    const column = escapeHtml(name(i));
+    if (JSON_ESCAPED.test(column)) plain = false;
+    head += `<th>${column}</th>`;
+  }
   let body = '';
   for (let r = 0; r < shown; r += 1) {
     const row = result.rows[r] as Readonly<Record<string, unknown>>;
-    body += r === 0 ? '<tr>' : '\n<tr>';
+    body += '<tr>';
     for (let i = 0; i < n; i += 1) {
       if (i === gapAt) {
         body += GAP_CELL;
@@ -73,29 +90,36 @@ export function renderHtmlTable(result: ResultView, options: TableOptions = {}):
       }
       const value = row[name(i)];
       const raw = typeof value === 'string' ? value : cellText(value);
-      const text = NEEDS_ESCAPE.test(raw) ? escapeHtml(raw) : raw;
+      let text = raw;
+      if (NEEDS_ESCAPE.test(raw)) {
+        text = escapeHtml(raw);
+        if (JSON_ESCAPED.test(text)) plain = false;
+      }
       // The tooltip is for text the 32em cap may cut; a short value is always shown whole, and
       // repeating every value in an attribute doubled the HTML a result sends.
       body +=
         typeof value === 'number'
-          ? `<td style="text-align:right">${text}</td>`
+          ? `<td style='text-align:right'>${text}</td>`
           : raw.length > TOOLTIP_AFTER
-            ? `<td title="${text}">${text}</td>`
+            ? `<td title='${text}'>${text}</td>`
             : `<td>${text}</td>`;
     }
     body += '</tr>';
   }
   const moreRows =
     result.rows.length > shown
-      ? `<p class="baql-summary">&hellip; ${formatCount(result.rows.length - shown)} more rows not shown</p>`
+      ? `<p class='baql-summary'>&hellip; ${formatCount(result.rows.length - shown)} more rows not shown</p>`
       : '';
   const moreColumns =
     hidden > 0
-      ? `<p class="baql-summary">&hellip; ${escapeHtml(hiddenColumnsNote(hidden))}</p>`
+      ? `<p class='baql-summary'>&hellip; ${escapeHtml(hiddenColumnsNote(hidden))}</p>`
       : '';
   const table =
     result.columns.length === 0 || result.rows.length === 0
       ? '<p><em>(no rows)</em></p>'
-      : `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
-  return `<div class="baql-result">${STYLE}\n${table}\n${moreRows}${moreColumns}<p class="baql-summary">${summaryHtml(result.summary)}</p></div>`;
+      : `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+  const summary = summaryHtml(result.summary);
+  const html = `<div class='baql-result'>${STYLE}${table}${moreRows}${moreColumns}<p class='baql-summary'>${summary}</p></div>`;
+  if (plain && !JSON_ESCAPED.test(summary)) rememberJsonString(html, `"${html}"`);
+  return html;
 }

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { rememberJsonString } from '../protocol/json-bytes.js';
+
 /** The summary line of a result. @since 0.1.0 */
 export interface SummaryView {
   readonly rows: number;
@@ -83,8 +85,21 @@ export function summaryLine(summary: SummaryView): string {
 /** Whitespace that `clip` would change: anything but a lone space. */
 const FOLDED_SPACE = /[^\S ]| {2}/;
 
+/**
+ * Characters `JSON.stringify` escapes in a string: quote, backslash, control characters, and
+ * surrogates (it escapes lone ones; any surrogate sends a table down the general path).
+ *
+ * @since 0.1.0
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what JSON escapes
+export const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** Either of the above: most cells have neither, and one test is cheaper than two. */
+// eslint-disable-next-line no-control-regex -- control characters are what JSON escapes
+const FOLD_OR_ESCAPE = /[^\S ]| {2}|["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** Folds whitespace runs to one space and cuts `text` to `width` characters with `…`. */
 const clip = (text: string, width: number): string => {
-  // Most cells hold no whitespace to fold: skip the regex replace (hundreds of cells a result).
   const flat = FOLDED_SPACE.test(text) ? text.replace(/\s+/g, ' ') : text;
   return flat.length <= width ? flat : `${flat.slice(0, width - 1)}…`;
 };
@@ -170,10 +185,19 @@ export function renderTextTable(result: ResultView, options: TableOptions = {}):
   const n = columns.length + (gapAt < 0 ? 0 : 1);
   const name = (i: number) => columns[gapAt < 0 || i < gapAt ? i : i - 1] as string;
   const shown = Math.min(maxRows, result.rows.length);
+  // Whether every piece of the table is free of characters JSON escapes: then its JSON encoding
+  // is its lines joined by `\n` in quotes, told to the message encoder (see rememberJsonString).
+  let plain = true;
+  const cell = (text: string): string => {
+    if (!FOLD_OR_ESCAPE.test(text)) return text.length <= maxWidth ? text : clip(text, maxWidth);
+    const clipped = clip(text, maxWidth);
+    if (JSON_ESCAPED.test(clipped)) plain = false;
+    return clipped;
+  };
   const header: string[] = new Array<string>(n);
   const widths: number[] = new Array<number>(n);
   for (let i = 0; i < n; i += 1) {
-    const h = i === gapAt ? '…' : clip(name(i), maxWidth);
+    const h = i === gapAt ? '…' : cell(name(i));
     header[i] = h;
     widths[i] = h.length;
   }
@@ -187,7 +211,7 @@ export function renderTextTable(result: ResultView, options: TableOptions = {}):
       }
       const value = row[name(i)];
       const raw = typeof value === 'string' ? value : cellText(value);
-      const v = raw === '' ? raw : clip(raw, maxWidth);
+      const v = raw === '' ? raw : cell(raw);
       cells[r * n + i] = v;
       if (v.length > (widths[i] as number)) widths[i] = v.length;
     }
@@ -208,12 +232,19 @@ export function renderTextTable(result: ResultView, options: TableOptions = {}):
     }
     return text.trimEnd();
   };
-  let out = `${line(header, 0)}\n${line(
-    widths.map((w) => '-'.repeat(w)),
-    0,
-  )}`;
-  for (let r = 0; r < shown; r += 1) out += `\n${line(cells, r * n)}`;
-  if (result.rows.length > shown) out += `\n… ${plural(result.rows.length - shown, 'more row')}`;
-  if (hidden > 0) out += `\n… ${hiddenColumnsNote(hidden)}`;
-  return `${out}\n${summaryLine(result.summary)}`;
+  const lines = [
+    line(header, 0),
+    line(
+      widths.map((w) => '-'.repeat(w)),
+      0,
+    ),
+  ];
+  for (let r = 0; r < shown; r += 1) lines.push(line(cells, r * n));
+  if (result.rows.length > shown) lines.push(`… ${plural(result.rows.length - shown, 'more row')}`);
+  if (hidden > 0) lines.push(`… ${hiddenColumnsNote(hidden)}`);
+  const summary = summaryLine(result.summary);
+  lines.push(summary);
+  const text = lines.join('\n');
+  if (plain && !JSON_ESCAPED.test(summary)) rememberJsonString(text, `"${lines.join('\\n')}"`);
+  return text;
 }
