@@ -91,6 +91,36 @@ describe('zeromq adapter', () => {
       expect(frames[0]!.toString()).toBe(`kernel.${k.server.handler.session}.${m.header.msg_type}`);
     }
     expect(seen).toEqual(['busy', 'execute_input', 'execute_result', 'idle']);
+    // IOPub messages go out at the next turn of the event loop, but never after a later
+    // message on another channel: the result is written before the reply, idle after it.
+    const written = k.logs.filter((l) => l.startsWith('debug: ') && l.includes(' ← '));
+    expect(written.slice(-5)).toEqual([
+      'debug: iopub ← status',
+      'debug: iopub ← execute_input',
+      'debug: iopub ← execute_result',
+      'debug: shell ← execute_reply',
+      'debug: iopub ← status',
+    ]);
+  });
+
+  it('sends queued IOPub messages before closing', async () => {
+    const logs: string[] = [];
+    let send: ((channel: 'iopub', message: Message) => void) | undefined;
+    const started = await startKernelServer({
+      connection: freePortConnection('secret'),
+      log: (level, text) => logs.push(`${level}: ${text}`),
+      createHandler: (s, onShutdown) => {
+        send = s;
+        return createKernelHandler({ language: echoLanguage(), send: s, onShutdown });
+      },
+    });
+    if (E.isLeft(started)) throw new Error('server did not start');
+    const message = request('status', { execution_state: 'idle' }, '');
+    // Queued for the next turn of the event loop, and the server closes in this one.
+    send?.('iopub', { ...message, identities: [Buffer.from('kernel.x.status')] });
+    await started.right.close();
+    expect(logs.filter((l) => l.includes(' ← '))).toContain('debug: iopub ← status');
+    expect(logs.filter((l) => l.startsWith('error:'))).toEqual([]);
   });
 
   it('rejects and logs a bad signature, survives malformed frames, keeps serving', async () => {
