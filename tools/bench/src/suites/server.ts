@@ -12,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -198,5 +198,6 @@ export default async function serverBench(): Promise<readonly BenchLine[]> {
     ];
   } finally {
     await stop(child);
+    rmSync(dir, { recursive: true, force: true });
   }
 }
