@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { History } from '../src/repl/history.js';
 import { LineEditor, commonPrefix, type LineEditorOptions } from '../src/repl/line-editor.js';
 import { colourSpans } from '../src/repl/assist.js';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from './temp-dir.js';
 
 function setup(extra: Partial<LineEditorOptions> = {}) {
   const input = new PassThrough();
@@ -50,7 +50,7 @@ describe('line editor', () => {
   });
 
   it('recalls history with Up and finds it with Ctrl-R', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'baql-hist-'));
+    const dir = tempDir('baql-hist-');
     const history = new History(join(dir, 'p.jsonl'));
     const { editor, type, screen } = setup({ history });
     let line = editor.read();

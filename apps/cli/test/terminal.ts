@@ -2,11 +2,12 @@
  * A pseudo-terminal test harness: runs the built `baql` bin under node-pty as a person would use
  * it, types keys, and waits for text to appear on the screen.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn, type IPty } from 'node-pty';
+import { tempDir } from './temp-dir.js';
 
 /** The built bin (tests run after `tsc -b tsconfig.build.json`). */
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -44,9 +45,12 @@ export const KEYS = {
   backspace: '\x7f',
 } as const;
 
-/** A private home for one test run: history, saved queries, config. */
+/**
+ * A private home for one test run: history, saved queries, config. Removed when the test file
+ * ends, after its `afterAll` hooks have stopped the terminals (see `./temp-dir.ts`).
+ */
 export function scratchDir(): string {
-  return mkdtempSync(join(tmpdir(), 'baql-pty-'));
+  return tempDir('baql-pty-');
 }
 
 /** One `baql` process in a pseudo-terminal. */

@@ -3,8 +3,7 @@
  * server listens on port 0, and tests talk to it with `fetch`. Upstream requests are counted by
  * wrapping the client's fetch (every request the client really sends to the sandbox).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { openSession } from '@baql/runtime';
 import type { FastifyInstance } from 'fastify';
@@ -16,6 +15,7 @@ import {
   type ServerLimits,
   type ServerOptions,
 } from '../src/index.js';
+import { tempDir } from './temp-dir.js';
 
 /** Keys of the test server. */
 export const KEYS = {
@@ -46,7 +46,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** Starts the sandbox session and the server. */
+/** Starts the sandbox session and the server; its config dir goes when the test file ends. */
 export async function startStack(
   options: {
     limits?: Partial<ServerLimits>;
@@ -59,7 +59,7 @@ export async function startStack(
   const upstream: string[] = [];
   const sandboxLog: string[] = [];
   const transactionIds: string[] = [];
-  const dir = mkdtempSync(join(tmpdir(), 'baql-server-test-'));
+  const dir = tempDir('baql-server-test-');
   const fetchCounting = async (url: string, init: { headers?: Record<string, string> }) => {
     upstream.push(new URL(url).pathname);
     const tx = init.headers?.['transactionId'];
@@ -109,9 +109,9 @@ export async function startStack(
   };
 }
 
-/** Writes saved queries to a new directory. */
+/** Writes saved queries to a new directory, removed when the test file ends. */
 export function savedDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'baql-saved-'));
+  const dir = tempDir('baql-saved-');
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), text);

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashKey, runServe, SERVE_HELP } from '../src/index.js';
+import { tempDir } from './temp-dir.js';
 
 function capture() {
   const out: string[] = [];
@@ -56,7 +56,7 @@ describe('baql serve', () => {
   });
 
   it('serves the sandbox profile with keys from a file, then shuts down on the stop signal', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'baql-serve-'));
+    const dir = tempDir('baql-serve-');
     const keys = join(dir, 'keys.json');
     writeFileSync(
       keys,

@@ -1,12 +1,12 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { configCandidates, loadConfigE, resolveProfileE } from '../src/config.js';
 import { describeError } from '../src/errors.js';
+import { tempDir } from './temp-dir.js';
 
-const dir = () => mkdtempSync(join(tmpdir(), 'baql-config-'));
+const dir = () => tempDir('baql-config-');
 const write = (path: string, value: unknown) => writeFileSync(path, JSON.stringify(value));
 
 describe('config', () => {

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { collectMacros, expandMacros, loadPlugins } from '../src/plugins.js';
+import { tempDir } from './temp-dir.js';
 
 describe('macros', () => {
   const macros = {
@@ -37,7 +37,7 @@ describe('macros', () => {
 
 describe('loadPlugins', () => {
   it('loads by path relative to the config and rejects modules that are not plugins', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'baql-plugin-'));
+    const dir = tempDir('baql-plugin-');
     writeFileSync(
       join(dir, 'good.mjs'),
       'export default { name: "good", macros: { m: { query: "type:login" } } };',

@@ -1,14 +1,25 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isBaqlError } from '@baql/core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { openSession } from '../src/index.js';
 
 // Loaded lazily, as the runtime loads it (the workspace's lint rule for lazy-loaded libraries).
 const { startSandbox } = await import('@baql/sandbox');
 
-const scratch = () => mkdtempSync(join(tmpdir(), 'baql-runtime-'));
+// Each test's working directory; all removed when the file ends (each test closes its session).
+const scratchDirs: string[] = [];
+const scratch = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'baql-runtime-'));
+  scratchDirs.push(dir);
+  return dir;
+};
+afterAll(async () => {
+  const dirs = scratchDirs.splice(0);
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true, maxRetries: 5 })));
+});
 
 describe('openSession', () => {
   it('starts the embedded sandbox when nothing is configured, and says so', async () => {

@@ -7,7 +7,7 @@
  *   best of two interleaved rounds each (target ≤ 1.2×).
  */
 import { spawn as spawnChild } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,8 +85,20 @@ function runBaql(cwd: string, env: Record<string, string>, outPath: string): Pro
   });
 }
 
+/** Removes a directory the suite made (its processes have exited by then). */
+const remove = (dir: string) => rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+
+/** The suite, in a private HOME that is removed when it ends, pass or fail. */
 export default async function cli(): Promise<readonly BenchLine[]> {
   const home = mkdtempSync(join(tmpdir(), 'cli-bench-home-'));
+  try {
+    return await bench(home);
+  } finally {
+    remove(home);
+  }
+}
+
+async function bench(home: string): Promise<readonly BenchLine[]> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: home,
@@ -112,8 +124,8 @@ export default async function cli(): Promise<readonly BenchLine[]> {
 
   // 2. `baql run` streaming 100k rows to ndjson vs the core executor alone, same sandbox.
   const sandbox = await startSandbox({ port: 0 });
+  const cwd = mkdtempSync(join(tmpdir(), 'cli-bench-run-'));
   try {
-    const cwd = mkdtempSync(join(tmpdir(), 'cli-bench-run-'));
     writeFileSync(
       join(cwd, 'baql.config.json'),
       JSON.stringify({
@@ -180,6 +192,7 @@ export default async function cli(): Promise<readonly BenchLine[]> {
     });
   } finally {
     await sandbox.close();
+    remove(cwd);
   }
   return lines;
 }
