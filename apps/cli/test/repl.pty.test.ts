@@ -3,7 +3,7 @@
  * and a hint; Tab completes; a query prints a table; Ctrl-C cancels a slow query and the prompt
  * comes back; `\o csv` switches the output; `\save` then `\run` round-trips a saved query.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { built, KEYS, scratchDir, Terminal } from './terminal.js';
@@ -15,9 +15,15 @@ describe.skipIf(!built)('the REPL in a pseudo-terminal', () => {
   // Generous: on a fresh machine the first sandbox start generates its cached data set.
   beforeAll(async () => {
     home = scratchDir();
+    // The "editor": rewrites `transfer` to `logout`, or deletes a file that counts by channel.
+    const editor = join(home, 'editor.sh');
+    writeFileSync(
+      editor,
+      'case "$(cat "$1")" in *"by channel"*) rm "$1" ;; *) sed -i s/transfer/logout/ "$1" ;; esac\n',
+    );
     term = Terminal.start([], {
       cwd: home,
-      env: { BAQL_QUERIES_DIR: join(home, 'saved'), EDITOR: 'sed -i s/transfer/logout/' },
+      env: { BAQL_QUERIES_DIR: join(home, 'saved'), EDITOR: `sh ${editor}` },
     });
     await term.waitFor(/embedded sandbox[\s\S]*Sample data[\s\S]*baql> /, { timeoutMs: 180_000 });
   }, 200_000);
@@ -147,6 +153,18 @@ describe.skipIf(!built)('the REPL in a pseudo-terminal', () => {
     const before = term.mark();
     term.type(KEYS.ctrlC);
     await term.waitFor(/\^C\s*\nbaql> /, { from: before });
+  });
+
+  it('says so, and keeps going, when the editor leaves no file behind', async () => {
+    let mark = term.mark();
+    term.type('type:login since 1d | count by channel\r');
+    await term.waitFor(/rows? ·[\s\S]*baql> /, { from: mark });
+    mark = term.mark();
+    term.type('\\e\r');
+    // EDITOR deletes this one.
+    await term.waitFor(/left no file at \S+query\.baql; nothing to run\.[\s\S]*baql> /, {
+      from: mark,
+    });
   });
 });
 

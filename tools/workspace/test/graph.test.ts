@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,9 +16,14 @@ interface GraphFile {
 }
 
 function projectGraph(): GraphFile['graph'] {
-  const file = join(mkdtempSync(join(tmpdir(), 'baql-graph-')), 'graph.json');
-  execFileSync('npx', ['nx', 'graph', `--file=${file}`], { cwd: root, env, stdio: 'pipe' });
-  return (JSON.parse(readFileSync(file, 'utf8')) as GraphFile).graph;
+  const dir = mkdtempSync(join(tmpdir(), 'baql-graph-'));
+  try {
+    const file = join(dir, 'graph.json');
+    execFileSync('npx', ['nx', 'graph', `--file=${file}`], { cwd: root, env, stdio: 'pipe' });
+    return (JSON.parse(readFileSync(file, 'utf8')) as GraphFile).graph;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('the Nx project graph', () => {

@@ -434,20 +434,29 @@ class ReplCommands {
             ? readFileSync(file, 'utf8')
             : ''
           : (this.state.lastQuery ?? '');
-        const dir = mkdtempSync(join(tmpdir(), 'baql-edit-'));
-        const path = file ?? join(dir, 'query.baql');
-        if (!file) writeFileSync(path, `${initial.trim()}\n`);
-        const editorCmd = this.io.env.VISUAL ?? this.io.env.EDITOR ?? 'vi';
-        this.editor.suspend();
-        const result = spawnSync(`${editorCmd} ${JSON.stringify(path)}`, {
-          stdio: 'inherit',
-          shell: true,
-        });
-        this.editor.resume();
-        if (result.status !== 0)
-          this.print(`${editorCmd} exited with status ${result.status ?? 'unknown'}.`);
-        else this.state.nextBuffer = readFileSync(path, 'utf8').replace(/\s+$/, '');
-        rmSync(dir, { recursive: true, force: true });
+        const dir = file ? undefined : mkdtempSync(join(tmpdir(), 'baql-edit-'));
+        try {
+          const path = file ?? join(dir as string, 'query.baql');
+          if (!file) writeFileSync(path, `${initial.trim()}\n`);
+          const editorCmd = this.io.env.VISUAL ?? this.io.env.EDITOR ?? 'vi';
+          this.editor.suspend();
+          const result = spawnSync(`${editorCmd} ${JSON.stringify(path)}`, {
+            stdio: 'inherit',
+            shell: true,
+          });
+          this.editor.resume();
+          if (result.status !== 0) {
+            this.print(`${editorCmd} exited with status ${result.status ?? 'unknown'}.`);
+            return;
+          }
+          try {
+            this.state.nextBuffer = readFileSync(path, 'utf8').replace(/\s+$/, '');
+          } catch (_error) {
+            this.print(`${editorCmd} left no file at ${path}; nothing to run.`);
+          }
+        } finally {
+          if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+        }
         return;
       }
       case 'fields': {
