@@ -1,7 +1,9 @@
+import { Writable } from 'node:stream';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createSink, renderRows } from '../src/output/sink.js';
 import { renderTable } from '../src/output/table.js';
-import { stringWriter } from '../src/output/writer.js';
+import { streamWriter, stringWriter } from '../src/output/writer.js';
 import { formatFromPath, isOutputFormat } from '../src/output/format.js';
 import { progressText, createProgressLine } from '../src/progress.js';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -77,6 +79,72 @@ describe('output renderers', () => {
     expect(formatFromPath('x.exe')).toBeUndefined();
     expect(isOutputFormat('vertical')).toBe(true);
     expect(isOutputFormat('xml')).toBe(false);
+  });
+});
+
+describe('stream writer', () => {
+  /** A Writable that keeps what it gets, and says it is full every `fullEvery` writes. */
+  const sink = (fullEvery = Infinity) => {
+    const chunks: Buffer[] = [];
+    const stream = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(Buffer.from(chunk));
+        setImmediate(callback);
+      },
+    });
+    let writes = 0;
+    const write = stream.write.bind(stream);
+    stream.write = ((chunk: Buffer | string) => {
+      write(chunk);
+      writes += 1;
+      return writes % fullEvery !== 0;
+    }) as typeof stream.write;
+    return { stream, chunks, text: () => Buffer.concat(chunks).toString('utf8') };
+  };
+
+  it('writes exactly what it was given, in chunks of at least chunkSize characters (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constant('é😀…')), {
+          maxLength: 60,
+        }),
+        fc.integer({ min: 1, max: 64 }),
+        async (texts, chunkSize) => {
+          const out = sink(3);
+          const writer = streamWriter(out.stream, chunkSize);
+          for (const text of texts) {
+            const pending = writer.write(text);
+            if (pending) await pending;
+          }
+          await writer.flush();
+          await new Promise<void>((resolve) => out.stream.end(resolve));
+          expect(out.text()).toBe(Buffer.from(texts.join(''), 'utf8').toString('utf8'));
+          // Every chunk but the last is flushed because it reached chunkSize.
+          const sizes = out.chunks.map((c) => c.toString('utf8').length);
+          for (const n of sizes.slice(0, -1)) expect(n).toBeGreaterThanOrEqual(chunkSize);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('batches small writes and waits for drain when the stream is full', async () => {
+    const out = sink(1);
+    const writer = streamWriter(out.stream, 1024);
+    let waited = 0;
+    for (let i = 0; i < 500; i += 1) {
+      const pending = writer.write(`{"row":${i}}\n`);
+      if (pending) {
+        waited += 1;
+        await pending;
+      }
+    }
+    await writer.flush();
+    await new Promise<void>((resolve) => out.stream.end(resolve));
+    expect(out.text().split('\n').filter(Boolean)).toHaveLength(500);
+    expect(out.chunks.length).toBeLessThan(20);
+    expect(waited).toBe(out.chunks.length - 1);
   });
 });
 
