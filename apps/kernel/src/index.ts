@@ -65,6 +65,7 @@ export type { BaqlLanguage, BaqlLanguageOptions } from './baql-language.js';
 export { openBaqlLanguage, baqlToolkit } from './baql-wiring.js';
 export type { OpenBaqlLanguageOptions } from './baql-wiring.js';
 export {
+  columnSlots,
   DEFAULT_MAX_COLUMNS,
   layoutColumns,
   renderTextTable,

@@ -5,6 +5,7 @@ import { resultBundles } from '../src/render/bundle.js';
 import { escapeHtml, renderHtmlTable } from '../src/render/html.js';
 import {
   cellText,
+  columnSlots,
   formatCount,
   layoutColumns,
   renderTextTable,
@@ -83,6 +84,18 @@ describe('text table', () => {
       ...Array.from({ length: 10 }, (_, i) => `c${30 + i}`),
     ]);
     expect(renderTextTable(forty)).toContain('… 20 more columns not shown');
+  });
+
+  it('columnSlots puts the gap where layoutColumns says', () => {
+    expect(columnSlots(layoutColumns(['a', 'b', 'c', 'd', 'e'], 4))).toEqual([
+      'a',
+      'b',
+      undefined,
+      'd',
+      'e',
+    ]);
+    expect(columnSlots(layoutColumns(['a', 'b', 'c'], 1))).toEqual(['a', undefined]);
+    expect(columnSlots(layoutColumns(['a', 'b'], 2))).toEqual(['a', 'b']);
   });
 
   it('layoutColumns keeps ⌈max/2⌉ first and ⌊max/2⌋ last columns', () => {

@@ -8,6 +8,7 @@ import { escapeHtml } from '@baql/plugin-render-html';
 import { rememberJsonString } from '../protocol/json-bytes.js';
 import {
   cellText,
+  columnSlots,
   formatCount,
   hiddenColumnsNote,
   JSON_ESCAPED,
@@ -60,10 +61,10 @@ const summaryHtml = (summary: SummaryView): string => {
  */
 export function renderHtmlTable(result: ResultView, options: TableOptions = {}): string {
   const maxRows = options.maxRows ?? 200;
-  const { shown: columns, gapAt, hidden } = layoutColumns(result.columns, options.maxColumns);
-  // The `…` column of left-out columns is one more column.
-  const n = columns.length + (gapAt < 0 ? 0 : 1);
-  const name = (i: number) => columns[gapAt < 0 || i < gapAt ? i : i - 1] as string;
+  const layout = layoutColumns(result.columns, options.maxColumns);
+  // The `…` column of left-out columns is an undefined slot.
+  const slots = columnSlots(layout);
+  const n = slots.length;
   const shown = Math.min(maxRows, result.rows.length);
   // The markup has no double quote and no newline, so when no value holds a character JSON
   // escapes, the HTML's JSON encoding is the HTML in quotes (told to the message encoder).
@@ -71,11 +72,12 @@ export function renderHtmlTable(result: ResultView, options: TableOptions = {}):
   // Plain loops and one growing string: hundreds of cells a result, rendered on every run.
   let head = '';
   for (let i = 0; i < n; i += 1) {
-    if (i === gapAt) {
+    const slot = slots[i];
+    if (slot === undefined) {
       head += GAP_HEAD;
       continue;
     }
-    const column = escapeHtml(name(i));
+    const column = escapeHtml(slot);
     if (JSON_ESCAPED.test(column)) plain = false;
     head += `<th>${column}</th>`;
   }
@@ -84,11 +86,12 @@ export function renderHtmlTable(result: ResultView, options: TableOptions = {}):
     const row = result.rows[r] as Readonly<Record<string, unknown>>;
     body += '<tr>';
     for (let i = 0; i < n; i += 1) {
-      if (i === gapAt) {
+      const column = slots[i];
+      if (column === undefined) {
         body += GAP_CELL;
         continue;
       }
-      const value = row[name(i)];
+      const value = row[column];
       const raw = typeof value === 'string' ? value : cellText(value);
       let text = raw;
       if (NEEDS_ESCAPE.test(raw)) {
@@ -111,8 +114,8 @@ export function renderHtmlTable(result: ResultView, options: TableOptions = {}):
       ? `<p class='baql-summary'>&hellip; ${formatCount(result.rows.length - shown)} more rows not shown</p>`
       : '';
   const moreColumns =
-    hidden > 0
-      ? `<p class='baql-summary'>&hellip; ${escapeHtml(hiddenColumnsNote(hidden))}</p>`
+    layout.hidden > 0
+      ? `<p class='baql-summary'>&hellip; ${escapeHtml(hiddenColumnsNote(layout.hidden))}</p>`
       : '';
   const table =
     result.columns.length === 0 || result.rows.length === 0

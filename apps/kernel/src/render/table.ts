@@ -159,6 +159,19 @@ export function layoutColumns(
   };
 }
 
+/**
+ * The columns of a {@link ColumnLayout} in the order a table shows them, with `undefined` where
+ * the `…` column stands for the ones left out.
+ *
+ * @example
+ * columnSlots(layoutColumns(['a', 'b', 'c', 'd', 'e'], 4)) // ['a', 'b', undefined, 'd', 'e']
+ * @since 0.1.0
+ */
+export function columnSlots(layout: ColumnLayout): readonly (string | undefined)[] {
+  const { shown, gapAt } = layout;
+  return gapAt < 0 ? shown : [...shown.slice(0, gapAt), undefined, ...shown.slice(gapAt)];
+}
+
 /** The note under a table that left columns out. @since 0.1.0 */
 export const hiddenColumnsNote = (hidden: number): string =>
   `${formatCount(hidden)} more column${hidden === 1 ? '' : 's'} not shown (%display columns=all shows every column)`;
@@ -180,10 +193,10 @@ export function renderTextTable(result: ResultView, options: TableOptions = {}):
   }
   // Plain loops over a flat array of cells: a result of a few dozen columns has hundreds of
   // cells, rendered on every run.
-  const { shown: columns, gapAt, hidden } = layoutColumns(result.columns, options.maxColumns);
-  // The `…` column of left-out columns is one more column, with `…` in every cell.
-  const n = columns.length + (gapAt < 0 ? 0 : 1);
-  const name = (i: number) => columns[gapAt < 0 || i < gapAt ? i : i - 1] as string;
+  const layout = layoutColumns(result.columns, options.maxColumns);
+  // The `…` column of left-out columns (an undefined slot) has `…` in every cell.
+  const slots = columnSlots(layout);
+  const n = slots.length;
   const shown = Math.min(maxRows, result.rows.length);
   // Whether every piece of the table is free of characters JSON escapes: then its JSON encoding
   // is its lines joined by `\n` in quotes, told to the message encoder (see rememberJsonString).
@@ -197,7 +210,8 @@ export function renderTextTable(result: ResultView, options: TableOptions = {}):
   const header: string[] = new Array<string>(n);
   const widths: number[] = new Array<number>(n);
   for (let i = 0; i < n; i += 1) {
-    const h = i === gapAt ? '…' : cell(name(i));
+    const column = slots[i];
+    const h = column === undefined ? '…' : cell(column);
     header[i] = h;
     widths[i] = h.length;
   }
@@ -205,11 +219,12 @@ export function renderTextTable(result: ResultView, options: TableOptions = {}):
   for (let r = 0; r < shown; r += 1) {
     const row = result.rows[r] as Readonly<Record<string, unknown>>;
     for (let i = 0; i < n; i += 1) {
-      if (i === gapAt) {
+      const column = slots[i];
+      if (column === undefined) {
         cells[r * n + i] = '…';
         continue;
       }
-      const value = row[name(i)];
+      const value = row[column];
       const raw = typeof value === 'string' ? value : cellText(value);
       const v = raw === '' ? raw : cell(raw);
       cells[r * n + i] = v;
@@ -241,7 +256,7 @@ export function renderTextTable(result: ResultView, options: TableOptions = {}):
   ];
   for (let r = 0; r < shown; r += 1) lines.push(line(cells, r * n));
   if (result.rows.length > shown) lines.push(`… ${plural(result.rows.length - shown, 'more row')}`);
-  if (hidden > 0) lines.push(`… ${hiddenColumnsNote(hidden)}`);
+  if (layout.hidden > 0) lines.push(`… ${hiddenColumnsNote(layout.hidden)}`);
   const summary = summaryLine(result.summary);
   lines.push(summary);
   const text = lines.join('\n');
