@@ -25,12 +25,13 @@ import type {
 } from './language.js';
 import { MAGIC_HELP, parseCell, type DisplayLimit, type Magic } from './magics.js';
 import type { ParamValueLike, ProgressLike, QueryToolkit, SessionLike } from './ports.js';
-import { renderHtmlTable, escapeHtml } from './render/html.js';
-import { resultBundles, toResultView } from './render/bundle.js';
+import { HTML_MAX_ROWS, renderHtmlTable, escapeHtml } from './render/html.js';
+import { JSON_ROW_LIMIT, resultBundles, toResultView } from './render/bundle.js';
 import {
   DEFAULT_MAX_COLUMNS,
   formatCount,
   renderTextTable,
+  TEXT_MAX_ROWS,
   summaryLine,
   type ResultView,
 } from './render/table.js';
@@ -115,13 +116,13 @@ const displaySettings = (display: { maxRows?: number; maxColumns?: number }): st
   const count = (n: number) => (n === Infinity ? 'all' : formatCount(n));
   const rows =
     display.maxRows === undefined
-      ? 'rows shown: 50 in text, 200 in HTML (default)'
+      ? `rows shown: ${TEXT_MAX_ROWS} in text, ${HTML_MAX_ROWS} in HTML (default)`
       : `rows shown: ${count(display.maxRows)}`;
   const columns =
     display.maxColumns === undefined
       ? `columns shown: ${DEFAULT_MAX_COLUMNS} (default)`
       : `columns shown: ${count(display.maxColumns)}`;
-  return `${rows} · ${columns} · application/json keeps every column (up to 10,000 rows)`;
+  return `${rows} · ${columns} · application/json keeps every column (up to ${formatCount(JSON_ROW_LIMIT)} rows)`;
 };
 
 /** The default of {@link BaqlLanguageOptions.progressDelayMs}. @since 0.1.0 */

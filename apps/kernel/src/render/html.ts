@@ -29,6 +29,9 @@ export { escapeHtml };
 // eslint-disable-next-line no-control-regex -- control characters are what JSON escapes
 const NEEDS_ESCAPE = /[&<>"'\\\u0000-\u001f\ud800-\udfff]/;
 
+/** Rows the HTML table shows by default; the rest is counted. @since 0.1.0 */
+export const HTML_MAX_ROWS = 200;
+
 /** The header and cells of the `…` column that stands for the columns left out. */
 const GAP_HEAD = "<th title='columns not shown'>&hellip;</th>";
 const GAP_CELL = '<td>&hellip;</td>';
@@ -60,7 +63,7 @@ const summaryHtml = (summary: SummaryView): string => {
  * @since 0.1.0
  */
 export function renderHtmlTable(result: ResultView, options: TableOptions = {}): string {
-  const maxRows = options.maxRows ?? 200;
+  const maxRows = options.maxRows ?? HTML_MAX_ROWS;
   const layout = layoutColumns(result.columns, options.maxColumns);
   // The `…` column of left-out columns is an undefined slot.
   const slots = columnSlots(layout);

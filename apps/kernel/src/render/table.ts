@@ -176,6 +176,9 @@ export function columnSlots(layout: ColumnLayout): readonly (string | undefined)
 export const hiddenColumnsNote = (hidden: number): string =>
   `${formatCount(hidden)} more column${hidden === 1 ? '' : 's'} not shown (%display columns=all shows every column)`;
 
+/** Rows the text table shows by default; the rest is counted. @since 0.1.0 */
+export const TEXT_MAX_ROWS = 50;
+
 /** Runs of spaces, shared: padding cells with `padEnd` made a string per cell. */
 const SPACES = Array.from({ length: 84 }, (_, i) => ' '.repeat(i));
 const spaces = (n: number): string => SPACES[n] ?? ' '.repeat(n);
@@ -186,7 +189,7 @@ const spaces = (n: number): string => SPACES[n] ?? ' '.repeat(n);
  * @since 0.1.0
  */
 export function renderTextTable(result: ResultView, options: TableOptions = {}): string {
-  const maxRows = options.maxRows ?? 50;
+  const maxRows = options.maxRows ?? TEXT_MAX_ROWS;
   const maxWidth = options.maxWidth ?? 40;
   if (result.columns.length === 0 || result.rows.length === 0) {
     return `(no rows)\n${summaryLine(result.summary)}`;
