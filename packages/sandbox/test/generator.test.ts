@@ -163,24 +163,18 @@ describe('datasets and import', () => {
 
   it('the default cache lives under BAQL_CACHE_DIR, keyed by seed and size, and is reused', () => {
     vi.stubEnv('BAQL_CACHE_DIR', join(dir, 'cache'));
-    const a = openDataset({
+    const options = {
       seed: 6,
       events: 25_000,
       days: 10,
       institutions: ['00016'],
       now: END,
       memoryThreshold: 100,
-    });
+    };
+    const a = openDataset(options);
     a.store.close();
     const start = performance.now();
-    const b = openDataset({
-      seed: 6,
-      events: 25_000,
-      days: 10,
-      institutions: ['00016'],
-      now: END,
-      memoryThreshold: 100,
-    });
+    const b = openDataset(options);
     const ms = performance.now() - start;
     expect(a.generated).toBe(true);
     expect(b.generated).toBe(false);
