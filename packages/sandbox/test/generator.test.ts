@@ -208,28 +208,22 @@ describe('datasets and import', () => {
     const day = new Date(END).toISOString().slice(0, 10).replace(/-/g, '');
     const file = readdirSync(cache).length === 0 ? undefined : readdirSync(cache)[0];
     expect(file).toBeUndefined();
-    const probe = openDataset({
+    const options = {
       seed: 8,
       events: 300,
       days: 5,
       institutions: ['00016'],
       now: END,
       memoryThreshold: 0,
-    });
+    };
+    const probe = openDataset(options);
     probe.store.close();
     rmSync(probe.location);
     const lock = `${probe.location}.lock`;
     writeFileSync(lock, '');
     const past = new Date(Date.now() - 20 * 60_000);
     utimesSync(lock, past, past);
-    const d = openDataset({
-      seed: 8,
-      events: 300,
-      days: 5,
-      institutions: ['00016'],
-      now: END,
-      memoryThreshold: 0,
-    });
+    const d = openDataset(options);
     expect(d.generated).toBe(true);
     expect(d.location.endsWith(`${day}.db`)).toBe(true);
     expect(existsSync(lock)).toBe(false);
