@@ -62,15 +62,11 @@ export async function executeQuery(
 ): Promise<ExecuteResult> {
   const progress = createProgressLine(options.progress ?? { write: () => true, isTTY: false });
   let latest: ProgressEvent | undefined;
-  const stopper = new AbortController();
-  const signal = options.signal
-    ? AbortSignal.any([options.signal, stopper.signal])
-    : stopper.signal;
   const stream = client.stream(text, {
     ...(options.params === undefined ? {} : { params: options.params as Record<string, string> }),
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.limit === undefined ? {} : { limit: options.limit }),
-    signal,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
     onProgress: (event: ProgressEvent) => {
       latest = event;
       progress.update(event);
@@ -103,7 +99,7 @@ export async function executeQuery(
       const verdict = options.onRow ? options.onRow(latest) : true;
       if (!(verdict === true || (verdict !== false && (await verdict)))) {
         stopped = true;
-        stopper.abort();
+        stream.cancel();
         break;
       }
     }

@@ -199,6 +199,17 @@ describe.skipIf(!built)('baql (batch)', () => {
     expect(file.stderr).toMatch(/rows? · /);
   }, 180_000);
 
+  it('stops with exit 1 and a clear message past --max-pages, after the rows it had', async () => {
+    const dir = scratchDir();
+    const capped = await baql(['run', '-e', 'kind:* since 30d', '--max-pages', '1'], { cwd: dir });
+    expect(capped.code).toBe(1);
+    expect(capped.stderr).toMatch(/stopped after 1 pages \(--max-pages\)/);
+    expect(capped.stderr).not.toMatch(/\n\s+at /);
+    const lines = capped.stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(JSON.parse(line)).toHaveProperty('eventId');
+  }, 180_000);
+
   it('reads the query from stdin and exits 2 on an invalid one', async () => {
     const dir = scratchDir();
     const bad = await baql(['run', '-'], { cwd: dir, input: 'type:login AND\n' });
