@@ -111,12 +111,31 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
       sent += 1;
       return `${session}_${process.pid}_${sent}`;
     });
-  const now = options.now ?? (() => new Date());
+  // Header dates: one ISO string per millisecond (a cell's busy, execute_input and reply are
+  // often made within the same one), unless the caller brings its own clock.
+  let lastMs = Number.NaN;
+  let lastIso = '';
+  const isoNow =
+    options.now === undefined
+      ? (): string => {
+          const ms = Date.now();
+          if (ms !== lastMs) {
+            lastMs = ms;
+            lastIso = new Date(ms).toISOString();
+          }
+          return lastIso;
+        }
+      : (
+          (clock: () => Date) => (): string =>
+            clock().toISOString()
+        )(options.now);
   const log = options.log ?? (() => undefined);
 
   let executionCount = 0;
   let running: AbortController | undefined;
   let shellQueue: Promise<void> = Promise.resolve();
+  /** Shell requests received and not yet handled (running or queued). */
+  let shellPending = 0;
   let enqueued = 0;
   let abortThrough = 0;
   let shuttingDown = false;
@@ -129,7 +148,7 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
     msg_id: newId(),
     session,
     username,
-    date: now().toISOString(),
+    date: isoNow(),
     msg_type: msgType,
     version: PROTOCOL_VERSION,
   });
@@ -149,11 +168,19 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
     buffers: [],
   });
 
+  /** IOPub topics by message type, made once: every cell publishes the same few. */
+  const topics = new Map<string, readonly Buffer[]>();
+  const topic = (msgType: string): readonly Buffer[] => {
+    let found = topics.get(msgType);
+    if (found === undefined) {
+      found = [Buffer.from(`kernel.${session}.${msgType}`)];
+      topics.set(msgType, found);
+    }
+    return found;
+  };
+
   const publish = (msgType: string, content: Content, parent?: Message, metadata?: JsonObject) =>
-    send(
-      'iopub',
-      message(msgType, content, parent, [Buffer.from(`kernel.${session}.${msgType}`)], metadata),
-    );
+    send('iopub', message(msgType, content, parent, topic(msgType), metadata));
 
   const status = (state: 'starting' | 'busy' | 'idle', parent?: Message) =>
     publish('status', { execution_state: state }, parent);
@@ -507,7 +534,14 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
       if (channel === 'control') return handle('control', request, 0);
       enqueued += 1;
       const seq = enqueued;
-      const done = shellQueue.then(() => handle('shell', request, seq));
+      const run = () => handle('shell', request, seq);
+      // With nothing ahead of it, a request starts now rather than a promise turn later, so a
+      // cell's first upstream request leaves before the adapter goes back to its socket.
+      const started = shellPending === 0 ? run() : shellQueue.then(run);
+      shellPending += 1;
+      const done = started.then(() => {
+        shellPending -= 1;
+      });
       shellQueue = done;
       return done;
     },

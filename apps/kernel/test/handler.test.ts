@@ -165,6 +165,36 @@ describe('protocol handler', () => {
     expect(replies()[2]!.content['status']).toBe('ok');
   });
 
+  it('starts a request with nothing ahead of it at once; later ones wait their turn, in order', async () => {
+    const { handler, sent, replies } = setup();
+    // Not awaited: the first request's busy status is out before receive returns.
+    const first = handler.receive('shell', request('execute_request', { code: 'wait' }));
+    expect(sent.map((s) => s.message.header.msg_type)).toEqual(['status', 'execute_input']);
+    const second = handler.receive('shell', request('execute_request', { code: 'echo 2' }));
+    const third = handler.receive('shell', request('kernel_info_request'));
+    await new Promise((r) => setTimeout(r, 10));
+    // The second waits for the first, which waits for an interrupt.
+    expect(replies()).toEqual([]);
+    handler.interrupt();
+    await Promise.all([first, second, third]);
+    expect(replies().map((r) => r.header.msg_type)).toEqual([
+      'execute_reply',
+      'execute_reply',
+      'kernel_info_reply',
+    ]);
+    expect(replies()[1]!.content).toMatchObject({ status: 'aborted' });
+    // With the queue empty again, the next request starts at once too.
+    const req4 = request('execute_request', { code: 'echo 4' });
+    const fourth = handler.receive('shell', req4);
+    expect(
+      sent
+        .filter((s) => s.message.parent_header === req4.header)
+        .map((s) => s.message.header.msg_type),
+    ).toEqual(['status', 'execute_input']);
+    await fourth;
+    expect(replies().at(-1)!.content).toMatchObject({ status: 'ok' });
+  });
+
   it('does not abort when stop_on_error is false', async () => {
     const { handler, replies } = setup();
     const first = handler.receive(

@@ -82,16 +82,18 @@ const skipped = (value: unknown): boolean =>
  * @since 0.1.0
  */
 export function jsonFrame(value: unknown): Buffer | string {
-  const chunks: Buffer[] = [];
+  // The JSON as a list of strings: the large ones each on its own, the small pieces between them
+  // joined. The bytes are then written once into one buffer: no buffer per piece and no second
+  // copy to join them (a result's frame is tens of kilobytes, and fresh memory is what costs).
+  const pieces: string[] = [];
+  let large = false;
   let pending = '';
-  const flush = () => {
-    if (pending !== '') chunks.push(Buffer.from(pending, 'utf8'));
-    pending = '';
-  };
   const write = (v: unknown, depth: number): void => {
     if (typeof v === 'string' && v.length >= LARGE) {
-      flush();
-      chunks.push(Buffer.from(largeStringJson(v), 'utf8'));
+      if (pending !== '') pieces.push(pending);
+      pending = '';
+      pieces.push(largeStringJson(v));
+      large = true;
     } else if (depth < MAX_DEPTH && isPlainObject(v)) {
       pending += '{';
       let first = true;
@@ -109,9 +111,14 @@ export function jsonFrame(value: unknown): Buffer | string {
     }
   };
   write(value, 0);
-  if (chunks.length === 0) return pending;
-  flush();
-  return Buffer.concat(chunks);
+  if (!large) return pending;
+  if (pending !== '') pieces.push(pending);
+  let size = 0;
+  for (const piece of pieces) size += Buffer.byteLength(piece, 'utf8');
+  const frame = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const piece of pieces) at += frame.write(piece, at, 'utf8');
+  return frame;
 }
 
 /**
