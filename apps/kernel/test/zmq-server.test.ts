@@ -91,8 +91,7 @@ describe('zeromq adapter', () => {
       expect(frames[0]!.toString()).toBe(`kernel.${k.server.handler.session}.${m.header.msg_type}`);
     }
     expect(seen).toEqual(['busy', 'execute_input', 'execute_result', 'idle']);
-    // IOPub messages go out at the next turn of the event loop, but never after a later
-    // message on another channel: the result is written before the reply, idle after it.
+    // Written in the handler's order across channels: the result before the reply, idle after.
     const written = k.logs.filter((l) => l.startsWith('debug: ') && l.includes(' ← '));
     expect(written.slice(-5)).toEqual([
       'debug: iopub ← status',
@@ -116,7 +115,7 @@ describe('zeromq adapter', () => {
     });
     if (E.isLeft(started)) throw new Error('server did not start');
     const message = request('status', { execution_state: 'idle' }, '');
-    // Queued for the next turn of the event loop, and the server closes in this one.
+    // Still in the socket's send queue when the server closes in the same turn.
     send?.('iopub', { ...message, identities: [Buffer.from('kernel.x.status')] });
     await started.right.close();
     expect(logs.filter((l) => l.includes(' ← '))).toContain('debug: iopub ← status');
