@@ -125,6 +125,41 @@ const displaySettings = (display: { maxRows?: number; maxColumns?: number }): st
   return `${rows} · ${columns} · application/json keeps every column (up to ${formatCount(JSON_ROW_LIMIT)} rows)`;
 };
 
+/** A running query's side of the progress-delay timer. */
+interface ProgressCell {
+  /** Called once the query has run for the delay. */
+  readonly due: () => void;
+}
+
+/**
+ * One timer for the progress delay of every cell, re-armed with `refresh()` when a query starts
+ * instead of a `setTimeout` made and cleared per cell: a quick query then only moves a timer that
+ * already exists (creating and clearing one showed in the round trip of a small query). When it
+ * fires with no query running, or for a query that has ended, it does nothing.
+ */
+const progressDelayTimer = (delay: number) => {
+  let current: ProgressCell | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const fire = () => {
+    const cell = current;
+    current = undefined;
+    cell?.due();
+  };
+  return {
+    start: (cell: ProgressCell): void => {
+      current = cell;
+      if (timer === undefined) {
+        timer = setTimeout(fire, delay);
+        // Never what keeps the process alive.
+        timer.unref();
+      } else timer.refresh();
+    },
+    stop: (cell: ProgressCell): void => {
+      if (current === cell) current = undefined;
+    },
+  };
+};
+
 /** The default of {@link BaqlLanguageOptions.progressDelayMs}. @since 0.1.0 */
 export const PROGRESS_DELAY_MS = 150;
 
@@ -159,6 +194,7 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
   /** `%display` settings: rows and columns result tables show (undefined: the default). */
   let display: { readonly maxRows?: number; readonly maxColumns?: number } = {};
   const bundleOptions = () => ({ json, ...display });
+  const progressTimer = progressDelayTimer(delay);
 
   type Opened = E.Either<string, SessionLike>;
   const open = (
@@ -262,13 +298,14 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
       lastUpdate = Date.now();
       context.display(textBundle(progressText(latest)), displayId);
     };
-    const timer = due
-      ? undefined
-      : setTimeout(() => {
-          due = true;
-          // With no progress event yet (one slow first request), show that it runs.
-          if (!shown && !context.signal.aborted) show();
-        }, delay);
+    const cell = {
+      due: () => {
+        due = true;
+        // With no progress event yet (one slow first request), show that it runs.
+        if (!shown && !context.signal.aborted) show();
+      },
+    };
+    if (!due) progressTimer.start(cell);
     const onProgress = (p: ProgressLike) => {
       latest = p;
       if (!shown) {
@@ -298,7 +335,7 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
       }
       return E.left(outcome);
     } finally {
-      clearTimeout(timer);
+      progressTimer.stop(cell);
     }
   };
 

@@ -133,6 +133,7 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
 
   let executionCount = 0;
   let running: AbortController | undefined;
+  let cellController = new AbortController();
   let shellQueue: Promise<void> = Promise.resolve();
   /** Shell requests received and not yet handled (running or queued). */
   let shellPending = 0;
@@ -233,7 +234,11 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
     const count = executionCount;
     if (!silent) publish('execute_input', { code, execution_count: count }, request);
 
-    const controller = new AbortController();
+    // One controller serves cell after cell until a cell is interrupted (making one per cell
+    // showed in the round trip of a small query); a cell must remove the listeners it adds, as
+    // @baql/core does.
+    if (cellController.signal.aborted) cellController = new AbortController();
+    const controller = cellController;
     running = controller;
     const context: CellContext = {
       signal: controller.signal,

@@ -122,6 +122,12 @@ describe('BAQL cells', () => {
       expect(out.updates.length).toBeGreaterThanOrEqual(1);
       expect(out.updates.every((u) => u.id === out.displays[0]?.id)).toBe(true);
       expect(String(out.updates.at(-1)?.data['text/plain'])).toMatch(/^done · 3 rows/);
+      // The delay timer is re-armed for the next cell: it gets a display of its own.
+      const again = await cell(slow, 'type:login since 7d | limit 2');
+      ok(again);
+      expect(again.displays).toHaveLength(1);
+      expect(again.displays[0]?.id).not.toBe(out.displays[0]?.id);
+      expect(String(again.updates.at(-1)?.data['text/plain'])).toMatch(/^done · 2 rows/);
     } finally {
       await slow.shutdown();
     }

@@ -226,6 +226,24 @@ describe('protocol handler', () => {
     });
   });
 
+  it('a cell after an interrupted one runs with a signal that is not aborted', async () => {
+    const { handler, replies } = setup();
+    const running = handler.receive('shell', request('execute_request', { code: 'wait' }));
+    await new Promise((r) => setTimeout(r, 10));
+    handler.interrupt();
+    await running;
+    // `wait` ends only on an abort event, which a signal aborted already never fires again.
+    const next = handler.receive('shell', request('execute_request', { code: 'wait' }));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(replies()).toHaveLength(1);
+    handler.interrupt();
+    await next;
+    expect(replies().map((r) => r.content['ename'])).toEqual([
+      'KeyboardInterrupt',
+      'KeyboardInterrupt',
+    ]);
+  });
+
   it('interrupt() (SIGINT) aborts the running cell too', async () => {
     const { handler, replies } = setup();
     const running = handler.receive('shell', request('execute_request', { code: 'wait' }));
