@@ -47,6 +47,11 @@ export function describeServerError(error: ServerError): string {
     : `cannot bind ${error.endpoint}: ${error.message}`;
 }
 
+interface Readable {
+  receive(): Promise<Buffer[]>;
+  readonly closed: boolean;
+}
+
 interface Writable {
   send(frames: (Buffer | string)[]): Promise<void>;
   close(): void;
@@ -144,12 +149,12 @@ export async function startKernelServer(
 
   const handler = options.createHandler(write, () => void close());
 
-  const serve = async (
-    channel: 'shell' | 'control',
-    socket: AsyncIterable<Buffer[]>,
-  ): Promise<void> => {
+  const serve = async (channel: 'shell' | 'control', socket: Readable): Promise<void> => {
     try {
-      for await (const frames of socket) {
+      // `receive()` in a plain loop: one promise a message, where zeromq.js's async iterator
+      // wraps each in two more.
+      while (!socket.closed) {
+        const frames = await socket.receive();
         const decoded = decode(frames, signer);
         if (E.isLeft(decoded)) {
           log('warn', `${channel}: ${describeWireError(decoded.left)}`);
@@ -172,7 +177,8 @@ export async function startKernelServer(
   };
   const serveStdin = async (): Promise<void> => {
     try {
-      for await (const frames of stdin) {
+      while (!stdin.closed) {
+        const frames = await stdin.receive();
         const decoded = decode(frames, signer);
         if (E.isLeft(decoded)) {
           log('warn', `stdin: ${describeWireError(decoded.left)}`);

@@ -37,7 +37,11 @@ export function describeWireError(error: WireError): string {
   }
 }
 
+/** `{}`, the usual parent header and metadata of a request: no need to parse it. */
+const EMPTY_OBJECT = 0x7b7d;
+
 const parseObject = (part: string, frame: Buffer): E.Either<WireError, JsonObject> => {
+  if (frame.length === 2 && frame.readUInt16BE(0) === EMPTY_OBJECT) return E.right({});
   let value: unknown;
   try {
     value = JSON.parse(frame.toString('utf8'));
