@@ -429,6 +429,26 @@ describe('renderers against their first versions (property)', () => {
     expect(encoded).toBe(JSON.stringify(content));
   });
 
+  it('the tables of a result bundle, from cells read once, are what the renderers write alone', () => {
+    fc.assert(
+      fc.property(
+        view,
+        fc.option(fc.integer({ min: 1, max: 10 }), { nil: undefined }),
+        fc.option(fc.integer({ min: 1, max: 9 }), { nil: undefined }),
+        (v, maxRows, maxColumns) => {
+          const limits = {
+            ...(maxRows === undefined ? {} : { maxRows }),
+            ...(maxColumns === undefined ? {} : { maxColumns }),
+          };
+          const { table } = resultBundles(v, '', limits);
+          expect(table['text/plain']).toBe(renderTextTable(v, limits));
+          expect(table['text/html']).toBe(renderHtmlTable(v, limits));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('the HTML rows are the same', () => {
     fc.assert(
       fc.property(

@@ -6,8 +6,9 @@
  * @module
  */
 import type { MimeBundle } from '../language.js';
-import { renderHtmlTable } from './html.js';
-import { renderTextTable, type ResultView, type SummaryView } from './table.js';
+import { readCells } from './cells.js';
+import { HTML_MAX_ROWS, renderHtmlTable } from './html.js';
+import { renderTextTable, TEXT_MAX_ROWS, type ResultView, type SummaryView } from './table.js';
 import { chartKindOf, VEGA_LITE_MIME, vegaLiteSpec } from './vega-lite.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -92,9 +93,15 @@ export function resultBundles(
     ...(options.maxRows === undefined ? {} : { maxRows: options.maxRows }),
     ...(options.maxColumns === undefined ? {} : { maxColumns: options.maxColumns }),
   };
+  // Both tables show the same columns: their cells are read once, for the rows the longer shows.
+  const cells = readCells(
+    view,
+    options.maxRows ?? Math.max(TEXT_MAX_ROWS, HTML_MAX_ROWS),
+    options.maxColumns,
+  );
   const table: MimeBundle = {
-    'text/plain': renderTextTable(view, limits),
-    'text/html': renderHtmlTable(view, limits),
+    'text/plain': renderTextTable(view, limits, cells),
+    'text/html': renderHtmlTable(view, limits, cells),
     ...(options.json === false
       ? {}
       : {

@@ -6,13 +6,11 @@
  */
 import { escapeHtml } from '@baql/plugin-render-html';
 import { rememberJsonString } from '../protocol/json-bytes.js';
+import { CELL_NUMBER, CELL_PLAIN, cellsFor, type TableCells } from './cells.js';
 import {
-  cellText,
-  columnSlots,
   formatCount,
   hiddenColumnsNote,
   JSON_ESCAPED,
-  layoutColumns,
   summaryLine,
   type ResultView,
   type SummaryView,
@@ -62,13 +60,17 @@ const summaryHtml = (summary: SummaryView): string => {
  *
  * @since 0.1.0
  */
-export function renderHtmlTable(result: ResultView, options: TableOptions = {}): string {
+export function renderHtmlTable(
+  result: ResultView,
+  options: TableOptions = {},
+  given?: TableCells,
+): string {
   const maxRows = options.maxRows ?? HTML_MAX_ROWS;
-  const layout = layoutColumns(result.columns, options.maxColumns);
-  // The `…` column of left-out columns is an undefined slot.
-  const slots = columnSlots(layout);
-  const n = slots.length;
   const shown = Math.min(maxRows, result.rows.length);
+  const read = cellsFor(result, shown, options.maxColumns, given);
+  // The `…` column of left-out columns is an undefined slot.
+  const { layout, slots, text: values, flags } = read;
+  const n = slots.length;
   // The markup has no double quote and no newline, so when no value holds a character JSON
   // escapes, the HTML's JSON encoding is the HTML in quotes (told to the message encoder).
   let plain = true;
@@ -86,25 +88,24 @@ export function renderHtmlTable(result: ResultView, options: TableOptions = {}):
   }
   let body = '';
   for (let r = 0; r < shown; r += 1) {
-    const row = result.rows[r] as Readonly<Record<string, unknown>>;
     body += '<tr>';
     for (let i = 0; i < n; i += 1) {
-      const column = slots[i];
-      if (column === undefined) {
+      if (slots[i] === undefined) {
         body += GAP_CELL;
         continue;
       }
-      const value = row[column];
-      const raw = typeof value === 'string' ? value : cellText(value);
+      const at = r * n + i;
+      const raw = values[at] as string;
+      const flag = flags[at] as number;
       let text = raw;
-      if (NEEDS_ESCAPE.test(raw)) {
+      if ((flag & CELL_PLAIN) === 0 && NEEDS_ESCAPE.test(raw)) {
         text = escapeHtml(raw);
         if (JSON_ESCAPED.test(text)) plain = false;
       }
       // The tooltip is for text the 32em cap may cut; a short value is always shown whole, and
       // repeating every value in an attribute doubled the HTML a result sends.
       body +=
-        typeof value === 'number'
+        (flag & CELL_NUMBER) !== 0
           ? `<td style='text-align:right'>${text}</td>`
           : raw.length > TOOLTIP_AFTER
             ? `<td title='${text}'>${text}</td>`

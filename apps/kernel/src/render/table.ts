@@ -6,6 +6,7 @@
  */
 
 import { rememberJsonString } from '../protocol/json-bytes.js';
+import { CELL_PLAIN, cellsFor, type TableCells } from './cells.js';
 
 /** The summary line of a result. @since 0.1.0 */
 export interface SummaryView {
@@ -188,7 +189,11 @@ const spaces = (n: number): string => SPACES[n] ?? ' '.repeat(n);
  *
  * @since 0.1.0
  */
-export function renderTextTable(result: ResultView, options: TableOptions = {}): string {
+export function renderTextTable(
+  result: ResultView,
+  options: TableOptions = {},
+  given?: TableCells,
+): string {
   const maxRows = options.maxRows ?? TEXT_MAX_ROWS;
   const maxWidth = options.maxWidth ?? 40;
   if (result.columns.length === 0 || result.rows.length === 0) {
@@ -196,11 +201,11 @@ export function renderTextTable(result: ResultView, options: TableOptions = {}):
   }
   // Plain loops over a flat array of cells: a result of a few dozen columns has hundreds of
   // cells, rendered on every run.
-  const layout = layoutColumns(result.columns, options.maxColumns);
-  // The `…` column of left-out columns (an undefined slot) has `…` in every cell.
-  const slots = columnSlots(layout);
-  const n = slots.length;
   const shown = Math.min(maxRows, result.rows.length);
+  const read = cellsFor(result, shown, options.maxColumns, given);
+  const { layout, slots } = read;
+  // The `…` column of left-out columns (an undefined slot) has `…` in every cell.
+  const n = slots.length;
   // Whether every piece of the table is free of characters JSON escapes: then its JSON encoding
   // is its lines joined by `\n` in quotes, told to the message encoder (see rememberJsonString).
   let plain = true;
@@ -219,18 +224,25 @@ export function renderTextTable(result: ResultView, options: TableOptions = {}):
     widths[i] = h.length;
   }
   const cells: string[] = new Array<string>(shown * n);
+  const { text: values, flags } = read;
   for (let r = 0; r < shown; r += 1) {
-    const row = result.rows[r] as Readonly<Record<string, unknown>>;
     for (let i = 0; i < n; i += 1) {
-      const column = slots[i];
-      if (column === undefined) {
-        cells[r * n + i] = '…';
+      const at = r * n + i;
+      if (slots[i] === undefined) {
+        cells[at] = '…';
         continue;
       }
-      const value = row[column];
-      const raw = typeof value === 'string' ? value : cellText(value);
-      const v = raw === '' ? raw : cell(raw);
-      cells[r * n + i] = v;
+      const raw = values[at] as string;
+      // A plain value needs no folding and has nothing JSON escapes: at most a clip.
+      const v =
+        raw === ''
+          ? raw
+          : ((flags[at] as number) & CELL_PLAIN) !== 0
+            ? raw.length <= maxWidth
+              ? raw
+              : clip(raw, maxWidth)
+            : cell(raw);
+      cells[at] = v;
       if (v.length > (widths[i] as number)) widths[i] = v.length;
     }
   }
