@@ -173,7 +173,7 @@ describe.skipIf(!hasJupyter)('with a real Jupyter client', () => {
         Object.entries(r).some(([k, v]) => k.toLowerCase() === 'channel' && v === 'ONLINE'),
       ),
     ).toBe(true);
-    expect(String(rows['text/html'])).toMatch(/<table>[\s\S]*<\/table>[\s\S]*rows? ·/);
+    expect(String(rows['text/html'])).toMatch(/<table>[\s\S]*<\/table>[\s\S]*rows? &middot;/);
     expect(String(rows['text/plain'])).toContain('ONLINE');
     // Live progress: a display, then updates of the same display id, ending with the summary.
     const progress = (cell('type:login channel:$channel').outputs ?? []).filter(

@@ -43,16 +43,17 @@ const STYLE =
   '.baql-result th{background:#f3f5f7}.baql-result .baql-summary{color:#555;font-size:11px;margin:4px 0}</style>';
 
 /**
- * The summary line as HTML. Written with entities for its arrow: the markup the renderer adds
- * stays within Latin-1, so a result's HTML is a one-byte string in V8 (unless its data has wider
- * characters), which serialises and UTF-8 encodes several times faster.
+ * The summary line as HTML. Written with entities for its separators and arrow: the markup the
+ * renderer adds stays within ASCII, so a result's HTML (unless its data has other characters) is
+ * a string V8 UTF-8 encodes with a plain copy, where one `·` sent all of it down the per-character
+ * path.
  */
 const summaryHtml = (summary: SummaryView): string => {
   const { window, ...rest } = summary;
-  const line = escapeHtml(summaryLine(rest));
+  const line = escapeHtml(summaryLine(rest)).replaceAll('·', '&middot;');
   if (window === undefined) return line;
   const defaulted = window.defaulted === true ? ' (default)' : '';
-  return `${line} · window ${escapeHtml(window.start)} &rarr; ${escapeHtml(window.end)}${defaulted}`;
+  return `${line} &middot; window ${escapeHtml(window.start)} &rarr; ${escapeHtml(window.end)}${defaulted}`;
 };
 
 /**
