@@ -115,8 +115,9 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
   // often made within the same one), unless the caller brings its own clock.
   let lastMs = Number.NaN;
   let lastIso = '';
+  const clock = options.now;
   const isoNow =
-    options.now === undefined
+    clock === undefined
       ? (): string => {
           const ms = Date.now();
           if (ms !== lastMs) {
@@ -125,10 +126,7 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
           }
           return lastIso;
         }
-      : (
-          (clock: () => Date) => (): string =>
-            clock().toISOString()
-        )(options.now);
+      : (): string => clock().toISOString();
   const log = options.log ?? (() => undefined);
 
   let executionCount = 0;
