@@ -170,6 +170,7 @@ const run = async (
     return 1;
   }
   const server = await startKernelServer({
+    traceMessages: env['BAQL_KERNEL_LOG_LEVEL'] === 'debug',
     connection: connection.right,
     log,
     createHandler: (send, onShutdown) => createKernelHandler({ language, send, log, onShutdown }),

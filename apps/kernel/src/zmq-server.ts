@@ -23,6 +23,11 @@ export interface KernelServerOptions {
     onShutdown: (restart: boolean) => void,
   ) => KernelHandler;
   readonly log: (level: LogLevel, text: string) => void;
+  /**
+   * Log each message received and written at `debug` (default true); off, the adapter does not
+   * even make those lines.
+   */
+  readonly traceMessages?: boolean;
 }
 
 /** A running kernel server. @since 0.1.0 */
@@ -62,6 +67,7 @@ export async function startKernelServer(
   options: KernelServerOptions,
 ): Promise<E.Either<ServerError, KernelServer>> {
   const { connection, log } = options;
+  const trace = options.traceMessages !== false;
   const signed = createSigner(connection.signature_scheme, connection.key);
   if (E.isLeft(signed)) return E.left(signed.left);
   const signer: Signer = signed.right;
@@ -114,7 +120,7 @@ export async function startKernelServer(
   // IOPub to the next turn was measured slower: the code that just verified the request is warm
   // for `busy` and `execute_input` now, and a reply and its `idle` share the I/O thread's wake-up.
   const write = (channel: OutChannel, message: Message): void => {
-    log('debug', `${channel} ← ${message.header.msg_type}`);
+    if (trace) log('debug', `${channel} ← ${message.header.msg_type}`);
     try {
       out[channel].send(encodeFrames(message, signer));
     } catch (error) {
@@ -144,7 +150,7 @@ export async function startKernelServer(
           log('warn', `${channel}: ${describeWireError(decoded.left)}`);
           continue;
         }
-        log('debug', `${channel}: ${decoded.right.header.msg_type}`);
+        if (trace) log('debug', `${channel}: ${decoded.right.header.msg_type}`);
         // Not awaited: the handler queues shell requests and answers control ones at once.
         void handler.receive(channel, decoded.right);
       }

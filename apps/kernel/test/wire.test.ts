@@ -22,6 +22,11 @@ describe('signer', () => {
     expect(signer('k').verify(expected.toUpperCase(), parts)).toBe(true);
     expect(signer('k').verify(expected.slice(0, -1) + '0', parts)).toBe(expected.endsWith('0'));
     expect(signer('k').verify('short', parts)).toBe(false);
+    // Compared as bytes: a valid prefix with more after it, or a character that is not hex
+    // (where hex decoding would stop), never matches.
+    expect(signer('k').verify(`${expected}0`, parts)).toBe(false);
+    expect(signer('k').verify(`${expected.slice(0, -2)}zz`, parts)).toBe(false);
+    expect(signer('k').verify(`${expected.slice(0, -2)} ${expected.slice(-1)}`, parts)).toBe(false);
     expect(signer('other').verify(expected, parts)).toBe(false);
   });
 

@@ -102,6 +102,29 @@ describe('zeromq adapter', () => {
     ]);
   });
 
+  it('logs each message at debug only when traceMessages is on', async () => {
+    const logs: string[] = [];
+    const started = await startKernelServer({
+      connection: freePortConnection('secret'),
+      traceMessages: false,
+      log: (level, text) => logs.push(`${level}: ${text}`),
+      createHandler: (send, onShutdown) =>
+        createKernelHandler({ language: echoLanguage(), send, onShutdown }),
+    });
+    if (E.isLeft(started)) throw new Error('server did not start');
+    const shell = new Dealer({ linger: 0 });
+    cleanups.push(
+      () => shell.close(),
+      () => started.right.close(),
+    );
+    shell.connect(`tcp://127.0.0.1:${started.right.connection.shell_port}`);
+    const signer = signerFor('secret');
+    await shell.send(encode(request('kernel_info_request', {}, ''), signer));
+    const frames = await shell.receive();
+    expect(E.isRight(decode(frames, signer))).toBe(true);
+    expect(logs.filter((l) => l.startsWith('debug:'))).toEqual([]);
+  });
+
   it('sends queued IOPub messages before closing', async () => {
     const logs: string[] = [];
     let send: ((channel: 'iopub', message: Message) => void) | undefined;

@@ -66,6 +66,16 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
   );
 };
 
+/** Whether every value of `object` is a primitive, and no string among them is large. */
+const flat = (object: Record<string, unknown>): boolean => {
+  for (const key of Object.keys(object)) {
+    const item = object[key];
+    if (typeof item === 'object' ? item !== null : typeof item === 'string' && item.length >= LARGE)
+      return false;
+  }
+  return true;
+};
+
 /** Values `JSON.stringify` leaves out of an object. */
 const skipped = (value: unknown): boolean =>
   value === undefined || typeof value === 'function' || typeof value === 'symbol';
@@ -82,6 +92,9 @@ const skipped = (value: unknown): boolean =>
  * @since 0.1.0
  */
 export function jsonFrame(value: unknown): Buffer | string {
+  // Most messages (status, execute_input, replies without payload) are one level of small
+  // values: `JSON.stringify` of those is the same string, made in one call.
+  if (isPlainObject(value) && flat(value)) return JSON.stringify(value);
   // The JSON as a list of strings: the large ones each on its own, the small pieces between them
   // joined. The bytes are then written once into one buffer: no buffer per piece and no second
   // copy to join them (a result's frame is tens of kilobytes, and fresh memory is what costs).

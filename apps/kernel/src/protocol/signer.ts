@@ -46,18 +46,22 @@ export function createSigner(scheme: string, key: string): E.Either<UnsupportedS
   }
   // A key object made once: cheaper than handing the string to every createHmac.
   const secret = createSecretKey(Buffer.from(key, 'utf8'));
-  const sign = (parts: readonly (Buffer | string)[]): string => {
+  const hmacOf = (parts: readonly (Buffer | string)[]) => {
     const hmac = createHmac(algorithm, secret);
     for (const part of parts) hmac.update(part);
-    return hmac.digest('hex');
+    return hmac;
   };
   return E.right({
     enabled: true,
-    sign,
+    sign: (parts) => hmacOf(parts).digest('hex'),
     verify: (signature, parts) => {
-      const expected = Buffer.from(sign(parts), 'latin1');
-      const actual = Buffer.from(signature.toLowerCase(), 'latin1');
-      // Lengths are public (fixed by the algorithm); contents are compared in constant time.
+      // Compared as bytes: the digest against the signature's hex (either case). A signature of
+      // the wrong length, or with a character that is not hex (decoding stops there), never
+      // matches. Lengths are public (fixed by the algorithm); contents are compared in constant
+      // time.
+      const expected = hmacOf(parts).digest();
+      if (signature.length !== expected.length * 2) return false;
+      const actual = Buffer.from(signature, 'hex');
       return actual.length === expected.length && timingSafeEqual(actual, expected);
     },
   });
