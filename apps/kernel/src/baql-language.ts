@@ -160,6 +160,9 @@ const progressDelayTimer = (delay: number) => {
   };
 };
 
+/** The parameters of a cell when none are set. */
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** The default of {@link BaqlLanguageOptions.progressDelayMs}. @since 0.1.0 */
 export const PROGRESS_DELAY_MS = 150;
 
@@ -225,10 +228,11 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
     return E.isLeft(s) ? E.left(fail('ProfileError', s.left)) : E.right(s.right);
   };
 
-  const paramsObject = (extra: Readonly<Record<string, string>> = {}) => ({
-    ...Object.fromEntries(params),
-    ...extra,
-  });
+  const paramsObject = (extra?: Readonly<Record<string, string>>) =>
+    // With no parameters set (most cells), no object is made.
+    params.size === 0 && extra === undefined
+      ? NO_PARAMS
+      : { ...Object.fromEntries(params), ...extra };
 
   const errorOutcome = (error: unknown, query: string, signal: AbortSignal): CellOutcome => {
     const reason = toolkit.reasonOf(error);
