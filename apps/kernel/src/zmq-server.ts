@@ -12,7 +12,6 @@ import type { KernelHandler, LogLevel, OutChannel } from './handler.js';
 import { createSigner, type Signer } from './protocol/signer.js';
 import type { Message } from './protocol/types.js';
 import { decode, describeWireError, encodeFrames } from './protocol/wire.js';
-import { createSendQueue } from './send-queue.js';
 
 /** Options of {@link startKernelServer}. @since 0.1.0 */
 export interface KernelServerOptions {
@@ -57,6 +56,24 @@ interface Readable {
   receive(): Promise<Buffer[]>;
   readonly closed: boolean;
 }
+
+interface Writable {
+  send(frames: (Buffer | string)[]): Promise<void>;
+  close(): void;
+}
+
+/** Serialises sends: a zeromq 6 socket allows one pending send at a time. */
+const sender = (socket: Writable, log: (level: LogLevel, text: string) => void) => {
+  let queue: Promise<void> = Promise.resolve();
+  return {
+    send: (frames: (Buffer | string)[]) => {
+      queue = queue
+        .then(() => socket.send(frames))
+        .catch((error: unknown) => log('error', `send failed: ${(error as Error).message}`));
+    },
+    flush: () => queue,
+  };
+};
 
 /**
  * Binds the sockets of `connection` and serves the handler until shutdown.
@@ -104,12 +121,11 @@ export async function startKernelServer(
   }
   const boundConnection: ConnectionInfo = { ...connection, ...bound };
 
-  const failed = (error: unknown) => log('error', `send failed: ${(error as Error).message}`);
   const out = {
-    shell: createSendQueue(shell, failed),
-    control: createSendQueue(control, failed),
-    stdin: createSendQueue(stdin, failed),
-    iopub: createSendQueue(iopub, failed),
+    shell: sender(shell, log),
+    control: sender(control, log),
+    stdin: sender(stdin, log),
+    iopub: sender(iopub, log),
   };
   let resolveClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => {
