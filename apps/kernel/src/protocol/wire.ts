@@ -59,8 +59,6 @@ const validHeader = (header: JsonObject): E.Either<WireError, Header> => {
       return E.left({ _tag: 'BadHeader', message: `${key} must be a non-empty string` });
     }
   }
-  const text = (key: string, fallback: string): string =>
-    typeof header[key] === 'string' ? (header[key] as string) : fallback;
   // A client's header has every field already: it is used as it is, not copied.
   if (
     typeof header['session'] === 'string' &&
@@ -69,6 +67,8 @@ const validHeader = (header: JsonObject): E.Either<WireError, Header> => {
     typeof header['version'] === 'string'
   )
     return E.right(header as unknown as Header);
+  const text = (key: string, fallback: string): string =>
+    typeof header[key] === 'string' ? (header[key] as string) : fallback;
   return E.right({
     ...header,
     msg_id: header['msg_id'] as string,
