@@ -32,10 +32,11 @@ for (;;) {
   const frames = await router.receive().catch(() => undefined);
   if (frames === undefined) break;
   const at = frames.findIndex((f) => f.toString() === '<IDS|MSG>');
+  if (at < 0) continue;
   const signed = frames.slice(at + 2, at + 6);
   const given = Buffer.from(frames[at + 1]?.toString() ?? '', 'latin1');
   const expected = Buffer.from(sign(signed), 'latin1');
-  if (at < 0 || given.length !== expected.length || !timingSafeEqual(given, expected)) continue;
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) continue;
   const header = JSON.parse(signed[0]?.toString() ?? '{}') as Record<string, unknown>;
   const content = JSON.parse(signed[3]?.toString() ?? '{}') as { code?: string };
   const result = await session.client.query(content.code ?? '');
