@@ -210,6 +210,14 @@ describe.skipIf(!built)('baql (batch)', () => {
     for (const line of lines) expect(JSON.parse(line)).toHaveProperty('eventId');
   }, 180_000);
 
+  it('refuses a query of only comments instead of running the match-everything query', async () => {
+    const dir = scratchDir();
+    const ran = await baql(['run', '-e', '# failed logins, to do\n  # later'], { cwd: dir });
+    expect(ran.code).toBe(2);
+    expect(ran.stdout).toBe('');
+    expect(ran.stderr).toBe('baql run: -e holds no query\n');
+  }, 60_000);
+
   it('reads the query from stdin and exits 2 on an invalid one', async () => {
     const dir = scratchDir();
     const bad = await baql(['run', '-'], { cwd: dir, input: 'type:login AND\n' });

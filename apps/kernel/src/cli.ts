@@ -173,7 +173,8 @@ const run = async (
     traceMessages: env['BAQL_KERNEL_LOG_LEVEL'] === 'debug',
     connection: connection.right,
     log,
-    createHandler: (send, onShutdown) => createKernelHandler({ language, send, log, onShutdown }),
+    createHandler: (send, onShutdown, whenShellSettled) =>
+      createKernelHandler({ language, send, log, onShutdown, whenShellSettled }),
   });
   if (E.isLeft(server)) {
     log('error', describeServerError(server.left));

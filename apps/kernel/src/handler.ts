@@ -41,6 +41,13 @@ export interface KernelHandlerOptions {
   readonly newId?: () => string;
   /** The clock for header dates. */
   readonly now?: () => Date;
+  /**
+   * Calls `fn` once every shell message that has reached the socket layer by now has been given
+   * to `receive` (the zmq adapter: when its shell socket has nothing waiting). A cell that fails
+   * with `stop_on_error` aborts the `execute_request`s received until then: those a client sent
+   * before it could see the error, as "Run all" does. Default: at once (only the queue is aborted).
+   */
+  readonly whenShellSettled?: (fn: () => void) => void;
 }
 
 /** One stored history entry. @since 0.1.0 */
@@ -137,6 +144,9 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
   let shellPending = 0;
   let enqueued = 0;
   let abortThrough = 0;
+  /** After a stop_on_error failure, until the shell socket settles: arrivals are aborted. */
+  let aborting = false;
+  const whenShellSettled = options.whenShellSettled ?? ((fn: () => void) => fn());
   let shuttingDown = false;
   let shutdownRequested: boolean | undefined;
   const history: HistoryEntry[] = [];
@@ -226,7 +236,7 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
       return;
     }
     const silent = content['silent'] === true;
-    const storeHistory = !silent && content['store_history'] !== false;
+    const storeHistory = !silent && content['store_history'] !== false && code.trim() !== '';
     const stopOnError = content['stop_on_error'] !== false;
     if (storeHistory) executionCount += 1;
     const count = executionCount;
@@ -327,8 +337,17 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
         evalue,
         traceback: [...traceback],
       });
-      // stop_on_error: every execute_request already queued behind this one is aborted.
-      if (stopOnError) abortThrough = enqueued;
+      // stop_on_error: every execute_request queued behind this one is aborted, and so is every
+      // one still waiting on the socket (see `whenShellSettled`).
+      if (stopOnError) {
+        abortThrough = enqueued;
+        if (!aborting) {
+          aborting = true;
+          whenShellSettled(() => {
+            aborting = false;
+          });
+        }
+      }
     }
     if (storeHistory) {
       const plain = outcome._tag === 'Ok' ? outcome.result?.['text/plain'] : undefined;
@@ -537,6 +556,7 @@ export function createKernelHandler(options: KernelHandlerOptions): KernelHandle
       if (channel === 'control') return handle('control', request, 0);
       enqueued += 1;
       const seq = enqueued;
+      if (aborting) abortThrough = seq;
       const run = () => handle('shell', request, seq);
       // With nothing ahead of it, a request starts now rather than a promise turn later, so a
       // cell's first upstream request leaves before the adapter goes back to its socket.

@@ -231,8 +231,10 @@ const parseMagic = (line: number, body: string): E.Either<MagicError, Magic> => 
 };
 
 /**
- * Splits a cell into its leading magic lines and the query after them. Blank lines between
- * magics are skipped; the first other line starts the query.
+ * Splits a cell into its leading magic lines and the query after them. Blank lines and `#`
+ * comment lines between magics are skipped; the first other line starts the query. A cell of
+ * nothing but magics, comments and blank lines has the query `''` (it runs nothing), never the
+ * empty query that would match every event.
  *
  * @example
  * parseCell('%as logins\ntype:login since 1d') // Right({ magics: [{_tag:'As', name:'logins'}], query: 'type:login since 1d', ... })
@@ -250,7 +252,7 @@ export function parseCell(code: string): E.Either<MagicError, ParsedCell> {
       const magic = parseMagic(line, text.slice(1).replace(/^%/, ''));
       if (E.isLeft(magic)) return magic;
       magics.push(magic.right);
-    } else if (text !== '') {
+    } else if (text !== '' && !text.startsWith('#')) {
       break;
     }
     offset = end < 0 ? code.length : end + 1;

@@ -20,6 +20,7 @@ export interface KernelServerOptions {
   readonly createHandler: (
     send: (channel: OutChannel, message: Message) => void,
     onShutdown: (restart: boolean) => void,
+    whenShellSettled: (fn: () => void) => void,
   ) => KernelHandler;
   readonly log: (level: LogLevel, text: string) => void;
   /**
@@ -55,6 +56,8 @@ export function describeServerError(error: ServerError): string {
 interface Readable {
   receive(): Promise<Buffer[]>;
   readonly closed: boolean;
+  /** Whether a message is waiting (zeromq's `ZMQ_EVENTS` has `POLLIN`). */
+  readonly readable: boolean;
 }
 
 interface Writable {
@@ -153,14 +156,29 @@ export async function startKernelServer(
     return closing;
   };
 
-  const handler = options.createHandler(write, () => void close());
+  // `whenShellSettled`: callbacks run once the shell loop has handed over every message that was
+  // waiting on the socket (stop_on_error aborts what a client sent before it saw the error).
+  const settledWaiters: (() => void)[] = [];
+  let shellParkedEmpty = false;
+  const whenShellSettled = (fn: () => void) => {
+    if (shellParkedEmpty && !shell.readable) fn();
+    else settledWaiters.push(fn);
+  };
+  const handler = options.createHandler(write, () => void close(), whenShellSettled);
 
   const serve = async (channel: 'shell' | 'control', socket: Readable): Promise<void> => {
+    const isShell = channel === 'shell';
     try {
       // `receive()` in a plain loop: one promise a message, where zeromq.js's async iterator
       // wraps each in two more.
       while (!socket.closed) {
+        if (isShell) {
+          const empty = !socket.readable;
+          if (empty && settledWaiters.length > 0) for (const fn of settledWaiters.splice(0)) fn();
+          shellParkedEmpty = empty;
+        }
         const frames = await socket.receive();
+        if (isShell) shellParkedEmpty = false;
         const decoded = decode(frames, signer);
         if (E.isLeft(decoded)) {
           log('warn', `${channel}: ${describeWireError(decoded.left)}`);

@@ -316,6 +316,9 @@ describe.skipIf(!hasJupyter)('with a real Jupyter client', () => {
     expect(sigint.reply).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
     expect(sigint.seconds).toBeLessThan(2.5);
     expect(out['alive_after_sigint']).toBe(true);
+    expect(out['run_all']).toEqual(['error', 'aborted', 'aborted']);
+    expect(out['after_run_all']).toBe('ok');
+    expect(out['comment_only']).toEqual({ reply: 'ok', outputs: [] });
     expect(out['after_restart']).toMatchObject({ status: 'ok', execution_count: 1 });
     expect(out['stdin']).toEqual({
       prompts: [{ prompt: 'client secret for profile tenant: ', password: true }],

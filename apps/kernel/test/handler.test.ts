@@ -4,7 +4,7 @@ import { createKernelHandler, type OutChannel } from '../src/handler.js';
 import type { Message } from '../src/protocol/types.js';
 import { echoLanguage, request } from './support.js';
 
-const setup = () => {
+const setup = (whenShellSettled?: (fn: () => void) => void) => {
   const sent: { channel: OutChannel; message: Message }[] = [];
   const logs: string[] = [];
   const shutdowns: boolean[] = [];
@@ -15,6 +15,7 @@ const setup = () => {
     send: (channel, message) => sent.push({ channel, message }),
     log: (level, text) => logs.push(`${level}: ${text}`),
     onShutdown: (restart) => shutdowns.push(restart),
+    ...(whenShellSettled === undefined ? {} : { whenShellSettled }),
   });
   const iopub = () => sent.filter((s) => s.channel === 'iopub').map((s) => s.message);
   const replies = (channel: OutChannel = 'shell') =>
@@ -163,6 +164,41 @@ describe('protocol handler', () => {
     expect(replies().map((r) => r.content['status'])).toEqual(['error', 'aborted']);
     await handler.receive('shell', request('execute_request', { code: 'echo z' }));
     expect(replies()[2]!.content['status']).toBe('ok');
+  });
+
+  it('after a stop_on_error failure, also aborts requests that arrive until the socket settles', async () => {
+    const settled: (() => void)[] = [];
+    const { handler, replies } = setup((fn) => settled.push(fn));
+    // The failing cell is done before the next two arrive: as "Run all" sends, they were on the
+    // socket already, so the adapter has not settled yet.
+    await handler.receive('shell', request('execute_request', { code: 'fail x' }));
+    expect(settled).toHaveLength(1);
+    await handler.receive('shell', request('execute_request', { code: 'echo a' }));
+    await handler.receive('shell', request('kernel_info_request'));
+    await handler.receive('shell', request('execute_request', { code: 'echo b' }));
+    for (const fn of settled.splice(0)) fn();
+    await handler.receive('shell', request('execute_request', { code: 'echo c' }));
+    expect(replies().map((r) => [r.header.msg_type, r.content['status']])).toEqual([
+      ['execute_reply', 'error'],
+      ['execute_reply', 'aborted'],
+      ['kernel_info_reply', 'ok'],
+      ['execute_reply', 'aborted'],
+      ['execute_reply', 'ok'],
+    ]);
+    // A failure with stop_on_error false starts no abort.
+    await handler.receive(
+      'shell',
+      request('execute_request', { code: 'fail y', stop_on_error: false }),
+    );
+    expect(settled).toHaveLength(0);
+  });
+
+  it('an empty cell does not take an execution count', async () => {
+    const { handler, replies } = setup();
+    await handler.receive('shell', request('execute_request', { code: 'echo 1' }));
+    await handler.receive('shell', request('execute_request', { code: '  \n ' }));
+    await handler.receive('shell', request('execute_request', { code: 'echo 2' }));
+    expect(replies().map((r) => r.content['execution_count'])).toEqual([1, 1, 2]);
   });
 
   it('starts a request with nothing ahead of it at once; later ones wait their turn, in order', async () => {

@@ -30,6 +30,15 @@ describe('magics', () => {
     expect(cell.queryOffset).toBe(2);
   });
 
+  it('skips comment lines among the magics; a cell of only comments has no query', () => {
+    const cell = parsed('# weekly check\n%as logins\n  # the query:\ntype:login # inline\n# end');
+    expect(cell.magics).toEqual([{ _tag: 'As', name: 'logins' }]);
+    expect(cell.query).toBe('type:login # inline\n# end');
+    expect(cell.queryOffset).toBe('# weekly check\n%as logins\n  # the query:\n'.length);
+    for (const blank of ['# just a comment', '  # indented\n\n', '%as y\n# note', '\n#a\n#b\n'])
+      expect(parsed(blank).query).toBe('');
+  });
+
   it('parses every magic', () => {
     expect(parsed('%explain\n%fields\n%events\n%values channel\n%help\n%param').magics).toEqual([
       { _tag: 'Explain' },
@@ -91,14 +100,15 @@ describe('magics', () => {
     );
   });
 
-  it('never throws, and a magic-free cell keeps its query (property)', () => {
+  it('never throws, and a cell without magics or leading comments keeps its query (property)', () => {
     fc.assert(
       fc.property(fc.string(), (code) => {
         const result = parseCell(code);
         if (E.isRight(result)) {
           expect(code.slice(result.right.queryOffset).trim()).toBe(result.right.query);
         }
-        if (!code.trimStart().startsWith('%'))
+        const first = code.trimStart();
+        if (!first.startsWith('%') && !first.startsWith('#'))
           expect(result).toEqual(
             E.right({
               magics: [],

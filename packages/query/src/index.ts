@@ -97,3 +97,4 @@ export {
   type ParamType,
 } from './saved-query.js';
 export { checkSavedQuery } from './check.js';
+export { isBlankQuery } from './lexer.js';

@@ -284,3 +284,18 @@ export function lex(text: string): Lexed {
   if (errorStart >= 0) errors.push({ offset: errorStart, length: n - errorStart });
   return { tokens, comments, errors };
 }
+
+/**
+ * Whether `text` holds no query at all: nothing but whitespace and `#` comments. Such a text
+ * parses as the empty query, which matches every event of the window, so the CLI, the kernel and
+ * the service refuse it (or do nothing) instead of running it.
+ *
+ * @example
+ * isBlankQuery('  # failed logins\n')  // true
+ * isBlankQuery('type:login # the event') // false
+ * @since 0.1.0
+ */
+export function isBlankQuery(text: string): boolean {
+  const { tokens, errors } = lex(text);
+  return tokens.length === 0 && errors.length === 0;
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lex } from '../src/lexer.js';
+import { isBlankQuery, lex } from '../src/lexer.js';
 import { baqlLexer } from '../src/tokens.js';
 import { queryArb } from './generators.js';
 
@@ -76,5 +76,14 @@ describe('fast lexer', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('isBlankQuery', () => {
+  it('is true for whitespace and comments only, false once any token or stray character is there', () => {
+    for (const blank of ['', '  \n\t', '# note', '  # a\n# b\r\n'])
+      expect(isBlankQuery(blank)).toBe(true);
+    for (const query of ['type:login # note', '# note\nsince 1d', '| count', '"# quoted"', '%'])
+      expect(isBlankQuery(query)).toBe(false);
   });
 });

@@ -55,7 +55,7 @@ export async function checkCommand(
     const text = readFileSync(path, 'utf8');
     const saved = q.parseSavedQuery(text);
     const queryLine = text.slice(0, saved.queryOffset).split('\n').length;
-    if (saved.query.trim() === '') {
+    if (q.isBlankQuery(saved.query)) {
       report(queryLine, 1, 'error', 'the file holds no query');
       continue;
     }

@@ -69,7 +69,8 @@ export async function runCommand(
     io.stderr.write(`baql run: ${bound.error}\n`);
     return EXIT.invalid;
   }
-  if (saved.query.trim() === '') {
+  // Only comments would run as the empty query (every event): refuse it like an empty one.
+  if (q.isBlankQuery(saved.query)) {
     io.stderr.write(`baql run: ${source} holds no query\n`);
     return EXIT.invalid;
   }

@@ -171,9 +171,14 @@ export async function runRepl(io: CliIo, options: ConnectionOptions): Promise<nu
     params: Readonly<Record<string, ParamValue>> = state.params,
   ): Promise<void> => {
     const { query: text, file } = splitRedirect(line);
+    const q = await loadQuery();
+    // Only comments would run as the empty query, which matches every event.
+    if (q.isBlankQuery(text)) {
+      stdout.write('Nothing to run: the query holds only comments.\n');
+      return;
+    }
     const s = await getSession();
     if (!s) return;
-    const q = await loadQuery();
     state.lastQuery = text;
     const target = file ?? state.outFile;
     const format: OutputFormat = target ? (formatFromPath(target) ?? state.format) : state.format;
@@ -252,6 +257,8 @@ export async function runRepl(io: CliIo, options: ConnectionOptions): Promise<nu
       if (line === null) break;
       const trimmed = line.trim();
       if (trimmed === '') continue;
+      // A comment on its own line is a note, as in psql: nothing runs.
+      if (trimmed.startsWith('#') && (await loadQuery()).isBlankQuery(line)) continue;
       const command = parseBackslash(trimmed);
       if (command) {
         if (command.name === 'q' || command.name === 'quit') break;

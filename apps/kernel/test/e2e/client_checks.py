@@ -2,10 +2,11 @@
 
 Usage: /usr/bin/python3 client_checks.py KERNEL_NAME
 Prints one JSON object: kernel_info, complete, is_complete, inspect, history, comm_info, an
-interrupted execution (with its timing), a forged (bad signature) and malformed messages, and a
-restart. The kernelspec is found through JUPYTER_PATH.
+interrupted execution (with its timing), a forged (bad signature) and malformed messages, "Run all"
+after an error, a comment-only cell, and a restart. The kernelspec is found through JUPYTER_PATH.
 """
 import json
+import os
 import signal
 import sys
 import time
@@ -103,6 +104,24 @@ def main() -> int:
         reply = shell_reply(kc, msg_id)
         out["sigint"] = {"reply": reply["content"], "seconds": time.time() - started}
         out["alive_after_sigint"] = km.is_alive()
+
+        # "Run all" after an error: three cells already on the socket when the kernel reads the
+        # first (the kernel is stopped while they are sent), the first one failing. The others
+        # must be aborted, whether or not the kernel has read them before the failure.
+        pid = km.provisioner.process.pid
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            burst = [kc.execute(code) for code in ("type=login", "%fields", "%events")]
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        out["run_all"] = [shell_reply(kc, msg_id)["content"]["status"] for msg_id in burst]
+        out["after_run_all"] = execute(kc, "%fields")["reply"]["status"]
+
+        # A cell of only comments runs nothing (it must not become the match-everything query).
+        comment = execute(kc, "# just a note\n  # another\n")
+        out["comment_only"] = {"reply": comment["reply"]["status"],
+                               "outputs": [m["msg_type"] for m in comment["iopub"]
+                                           if m["msg_type"] not in ("status", "execute_input")]}
 
         # Restart: shutdown_request with restart, then a fresh kernel answers.
         km.restart_kernel(now=False)
