@@ -22,7 +22,7 @@ import { createReadStream, rmSync, type ReadStream } from 'node:fs';
 import { chmod, mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultCatalog, fieldValue, indexCatalog } from '@baql/query';
+import { defaultCatalog, fieldValue, indexCatalog, sortKeyOf, type FieldRef } from '@baql/query';
 import type { CatalogIndex, PipelineContext, Row } from '@baql/query';
 import { BaqlError, type StorageError } from './errors.js';
 import { sortComparator, type SortEntry, type SortStage } from './top-k.js';
@@ -404,14 +404,14 @@ class Merger {
 function keyReader(stage: SortStage, index: CatalogIndex): (row: Row) => SortEntry['keys'] {
   const refs = stage.keys.map((k) => k.field);
   const lower = refs.map((ref) => ref.attr.toLowerCase());
-  return (row) =>
-    refs.map((ref, j) => {
-      if (ref.derived !== undefined) return fieldValue(row, ref, index);
-      const direct = row[ref.attr];
-      if (direct !== undefined) return direct;
-      for (const k of Object.keys(row)) if (k.toLowerCase() === lower[j]) return row[k];
-      return undefined;
-    });
+  const read = (row: Row, ref: FieldRef, j: number) => {
+    if (ref.derived !== undefined) return fieldValue(row, ref, index);
+    const direct = row[ref.attr];
+    if (direct !== undefined) return direct;
+    for (const k of Object.keys(row)) if (k.toLowerCase() === lower[j]) return row[k];
+    return undefined;
+  };
+  return (row) => refs.map((ref, j) => sortKeyOf(read(row, ref, j), ref, index));
 }
 
 /** The rows of sorted entries in batches (what a run is written from). */

@@ -10,6 +10,7 @@ import {
   compareValues,
   createPipeline,
   fieldValue,
+  sortKeyOf,
   indexCatalog,
   defaultCatalog,
 } from '@baql/query';
@@ -91,7 +92,7 @@ export function topKSink(
       const entry: Entry = {
         row,
         i: arrival,
-        keys: stage.keys.map((k) => fieldValue(row, k.field, index)),
+        keys: stage.keys.map((k) => sortKeyOf(fieldValue(row, k.field, index), k.field, index)),
       };
       arrival += 1;
       if (heap.length < n) {

@@ -353,6 +353,8 @@ export interface CatalogIndex {
   readonly events: ReadonlyMap<string, EventDef>;
   /** Field that reads an attribute (lowercase attribute → field), for friendly printing. */
   readonly fieldOfAttribute: ReadonlyMap<string, FieldDef>;
+  /** Lowercase names of the attributes of type `time` (compared as instants, not as text). */
+  readonly timeAttributes: ReadonlySet<string>;
   /** The kind of an event id: the catalog's, else `user`. */
   kindOf(eventId: string | undefined): EventType;
 }
@@ -378,12 +380,16 @@ export function indexCatalog(catalog: Catalog): CatalogIndex {
       attributes.set(f.attribute.toLowerCase(), f.attribute);
   const events = new Map<string, EventDef>();
   for (const e of catalog.events) events.set(e.id, e);
+  const timeAttributes = new Set(
+    catalog.attributes.filter((a) => a.type === 'time').map((a) => a.name.toLowerCase()),
+  );
   const index: CatalogIndex = {
     catalog,
     fields,
     attributes,
     events,
     fieldOfAttribute,
+    timeAttributes,
     kindOf: (id) => (id === undefined ? 'user' : (events.get(id)?.kind ?? 'user')),
   };
   indexes.set(catalog, index);

@@ -81,11 +81,43 @@ export function kindOf(record: BankingActivity, index: CatalogIndex): string {
   return index.kindOf(getAttr(record, 'eventId'));
 }
 
+/**
+ * Compares two times as instants (`2026-12-01T05:00:00-05:00` equals `2026-12-01T10:00:00Z`);
+ * undefined when either does not read as a time.
+ * @since 0.1.0
+ */
+export function compareInstants(a: string, b: string): number | undefined {
+  const x = Date.parse(a);
+  const y = Date.parse(b);
+  if (Number.isNaN(x) || Number.isNaN(y)) return undefined;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** A comparison literal on an attribute of type `time`: instants, and false if either is not one. */
+function evalTimeCompare(l: Lit, v: string | undefined): boolean {
+  const c = v === undefined ? undefined : compareInstants(v, l.value);
+  if (c === undefined) return false;
+  switch (l.op) {
+    case 'lt':
+      return c < 0;
+    case 'le':
+      return c <= 0;
+    case 'gt':
+      return c > 0;
+    default:
+      return c >= 0;
+  }
+}
+
+const ORDER_OPS: ReadonlySet<Lit['op']> = new Set(['lt', 'le', 'gt', 'ge']);
+
 function evalLit(l: Lit, record: BankingActivity, index: CatalogIndex): boolean {
   let r: boolean;
   if (l.op === 'in') {
     const v = l.field === 'kind' ? kindOf(record, index) : segmentOf(record);
     r = v !== undefined && (l.values ?? []).includes(v);
+  } else if (ORDER_OPS.has(l.op) && index.timeAttributes.has(l.field.toLowerCase())) {
+    r = evalTimeCompare(l, getAttr(record, l.field));
   } else {
     const v = getAttr(record, l.field);
     switch (l.op) {

@@ -56,6 +56,7 @@ export {
   outputColumns,
   attributesNeeded,
   fieldValue,
+  sortKeyOf,
   type Stage,
   type FieldRef,
   type Row,

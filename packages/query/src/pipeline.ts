@@ -69,6 +69,23 @@ export function fieldValue(
   return getAttr(record, ref.attr);
 }
 
+/**
+ * A sort key as `sort` compares it: the value {@link fieldValue} reads, except that an attribute
+ * of type `time` sorts by its instant (epoch milliseconds; an unreadable time sorts as missing),
+ * not by its text: records carry their own offsets. `raw` is the value already read.
+ * @since 0.1.0
+ */
+export function sortKeyOf(
+  raw: string | number | undefined,
+  ref: FieldRef,
+  index: CatalogIndex,
+): string | number | undefined {
+  if (typeof raw !== 'string' || ref.derived !== undefined) return raw;
+  if (!index.timeAttributes.has(ref.attr.toLowerCase())) return raw;
+  const ms = Date.parse(raw);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
 const MAX_FILL_BUCKETS = 10_000;
 
 function keyOf(values: readonly (string | number | undefined)[]): string {
@@ -137,7 +154,7 @@ function stageSink(
           const decorated = rows.map((row, i) => ({
             row,
             i,
-            keys: stage.keys.map((k) => fieldValue(row, k.field, index)),
+            keys: stage.keys.map((k) => sortKeyOf(fieldValue(row, k.field, index), k.field, index)),
           }));
           decorated.sort((a, b) => {
             for (let j = 0; j < stage.keys.length; j += 1) {

@@ -187,6 +187,14 @@ function dnfOf(f: Filter): Lit[][] {
   }
 }
 
+/** A `<` `<=` `>` `>=` on an attribute of type `time`: it stays client-side (see evaluate.ts). */
+function isTimeComparison(l: Lit, index: CatalogIndex): boolean {
+  return (
+    (l.op === 'lt' || l.op === 'le' || l.op === 'gt' || l.op === 'ge') &&
+    index.timeAttributes.has(l.field.toLowerCase())
+  );
+}
+
 function filterOf(l: Lit, caps: Capabilities): ServiceFilter | string {
   if (l.op === 'in') return 'derived field';
   if (l.neg) {
@@ -241,8 +249,8 @@ function dimOf(field: string): 'user' | 'member' | 'company' | 'product' | 'even
 const dimCache = new Map<string, 'user' | 'member' | 'company' | 'product' | 'event' | null>();
 
 /** Whether {@link filterOf} gives a filter (not a reason), without building it. */
-function pushable(l: Lit, caps: Capabilities): boolean {
-  if (l.op === 'in') return false;
+function pushable(l: Lit, caps: Capabilities, index: CatalogIndex): boolean {
+  if (l.op === 'in' || isTimeComparison(l, index)) return false;
   if (l.neg) return l.op === 'present' || (l.op === 'eq' && caps.notEqual);
   if (l.op === 'like') return caps.like && !/[%_]/.test(l.value);
   return true;
@@ -310,7 +318,9 @@ function draftsOf(
       else if (cur !== l.value) return; // contradiction: no record has two values
       continue;
     }
-    const f = filterOf(l, caps);
+    const f = isTimeComparison(l, index)
+      ? 'times are compared as instants, which the API cannot do (records carry their own offsets)'
+      : filterOf(l, caps);
     if (typeof f === 'string') {
       inexact = true;
       out.reasons.add(`\`${printLit(l, index.catalog)}\`: ${f}`);
@@ -623,10 +633,10 @@ export function planResolved(
   const sharedOr: Lit[][] = [];
   const rest: Filter[] = [];
   for (const c of conjuncts) {
-    if (c.t === 'lit' && !isDimLit(c) && pushable(c, caps)) shared.push(c);
+    if (c.t === 'lit' && !isDimLit(c) && pushable(c, caps, index)) shared.push(c);
     else if (
       c.t === 'or' &&
-      c.items.every((i) => i.t === 'lit' && !isDimLit(i) && pushable(i, caps))
+      c.items.every((i) => i.t === 'lit' && !isDimLit(i) && pushable(i, caps, index))
     )
       sharedOr.push(c.items as Lit[]);
     else rest.push(c);

@@ -11,6 +11,7 @@ import type {
   FieldNode,
   QueryNode,
   StageNode,
+  TextRange,
   TimeNode,
   ValueExpr,
   ValueNode,
@@ -263,11 +264,12 @@ function oneValue(ctx: Ctx, field: ResolvedField, v: ValueNode, text: string): F
     const i = text.indexOf('..');
     const lo = text.slice(0, i);
     const hi = text.slice(i + 2);
-    const parts: Filter[] = [];
-    if (lo !== '' && lo !== '*') parts.push(mkLit(field.attr, 'ge', lo, false));
-    if (hi !== '' && hi !== '*') parts.push(mkLit(field.attr, 'le', hi, false));
+    const parts: (Filter | undefined)[] = [];
+    if (lo !== '' && lo !== '*') parts.push(compareLit(ctx, field, 'ge', lo, r));
+    if (hi !== '' && hi !== '*') parts.push(compareLit(ctx, field, 'le', hi, r));
+    if (parts.includes(undefined)) return TRUE;
     if (parts.length === 0) return mkLit(field.attr, 'present', '', false);
-    return and(parts);
+    return and(parts as Filter[]);
   }
   if (field.def?.target === 'event') checkEvent(ctx, text, r);
   return mkLit(field.attr, 'eq', text, false);
@@ -288,20 +290,46 @@ function valueExpr(ctx: Ctx, field: ResolvedField, v: ValueExpr): Filter {
         err(ctx, 'BAQL_BAD_VALUE', `\`${field.name}\` takes a value, not a range`, v.range);
         return TRUE;
       }
-      const parts: Filter[] = [];
+      const parts: (Filter | undefined)[] = [];
       const lo = valuesOf(ctx, v.low)?.[0];
       const hi = valuesOf(ctx, v.high)?.[0];
       if (lo !== undefined && !(v.low.kind === 'word' && lo === '*'))
-        parts.push(mkLit(field.attr, 'ge', lo, false));
+        parts.push(compareLit(ctx, field, 'ge', lo, v.low.range));
       if (hi !== undefined && !(v.high.kind === 'word' && hi === '*'))
-        parts.push(mkLit(field.attr, 'le', hi, false));
+        parts.push(compareLit(ctx, field, 'le', hi, v.high.range));
+      if (parts.includes(undefined)) return TRUE;
       if (parts.length === 0) return mkLit(field.attr, 'present', '', false);
-      return and(parts);
+      return and(parts as Filter[]);
     }
   }
 }
 
 const CMP: Readonly<Record<string, Lit['op']>> = { '>': 'gt', '>=': 'ge', '<': 'lt', '<=': 'le' };
+
+/**
+ * A comparison (`gt` `ge` `lt` `le`) of `field` with `text`. On an attribute of type `time` the
+ * value is any time of the Time section (`2026-12-01`, `-2h`, `today`), resolved like a time
+ * clause to an instant and written as ISO 8601 UTC: records' own offsets differ, so they are
+ * compared as instants (client-side), never as text. Undefined after a diagnostic.
+ */
+function compareLit(
+  ctx: Ctx,
+  field: ResolvedField,
+  op: Lit['op'],
+  text: string,
+  range: TextRange,
+): Filter | undefined {
+  if (!ctx.index.timeAttributes.has(field.attr.toLowerCase()))
+    return mkLit(field.attr, op, text, false);
+  const r = resolveTime(text, ctx.now, ctx.tz);
+  if (!r.ok) {
+    err(ctx, 'BAQL_BAD_TIME', `\`${field.name}\` compares times: ${r.reason}`, range, [
+      'e.g. `time > 2026-11-01`, `time < -2h`, `time:[2026-11-01T08:00 TO now]`',
+    ]);
+    return undefined;
+  }
+  return mkLit(field.attr, op, new Date(r.ms).toISOString(), false);
+}
 
 function expr(ctx: Ctx, e: ExprNode): Filter {
   switch (e.type) {
@@ -332,7 +360,10 @@ function expr(ctx: Ctx, e: ExprNode): Filter {
       }
       const values = valuesOf(ctx, e.value);
       if (!values) return TRUE;
-      return or(values.map((value) => mkLit(field.attr, CMP[e.op] ?? 'gt', value, false)));
+      const lits = values.map((value) =>
+        compareLit(ctx, field, CMP[e.op] ?? 'gt', value, e.value.range),
+      );
+      return lits.includes(undefined) ? TRUE : or(lits as Filter[]);
     }
   }
 }
