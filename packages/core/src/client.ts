@@ -246,10 +246,7 @@ export function createClient(options: ClientOptions): BaqlClient {
     text: string,
     q: QueryOptions = {},
   ): E.Either<readonly DiagnosticLike[], PlanLike> => {
-    const expanded =
-      Object.keys(macros).length === 0 && !text.includes('@')
-        ? E.right(text)
-        : expandMacros(text, macros);
+    const expanded = expandMacros(text, macros);
     if (E.isLeft(expanded)) return expanded;
     const planOptions: PlanOptions = {
       now: toDate(q.now),

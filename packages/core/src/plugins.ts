@@ -7,6 +7,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { LineIndex, macroReferences } from '@baql/query';
 import * as E from 'fp-ts/lib/Either.js';
 import type { ConfigError, DiagnosticLike } from './errors.js';
 import type { TransportMiddleware } from './transport.js';
@@ -146,60 +147,56 @@ export function collectRenderers(plugins: readonly BaqlPlugin[]): Record<string,
 }
 
 /**
- * Expands `@name` macros in a query text (outside quoted strings) to `(fragment)`, recursively.
- * Unknown macros and cycles are diagnostics with the span of the `@name`.
+ * Expands `@name` macros in a query text to `(fragment)`, recursively. A macro is a word that is
+ * an `@` and a name, outside strings and comments (`macroReferences` of `@baql/query`): an `@`
+ * inside a value (`user:a@b.c`) or a time (`-1d@d`) is left alone. Unknown macros and cycles are
+ * diagnostics with the line, column and span of the `@name`.
  */
 export function expandMacros(
   text: string,
   macros: Readonly<Record<string, Macro>>,
   stack: readonly string[] = [],
 ): E.Either<DiagnosticLike[], string> {
+  const refs = macroReferences(text);
+  if (refs.length === 0) return E.right(text);
+  const lines = new LineIndex(text);
   let out = '';
-  let i = 0;
+  let at = 0;
   const problems: DiagnosticLike[] = [];
-  while (i < text.length) {
-    const ch = text[i] as string;
-    if (ch === '"' || ch === "'") {
-      let j = i + 1;
-      while (j < text.length && text[j] !== ch) j += text[j] === '\\' ? 2 : 1;
-      out += text.slice(i, j + 1);
-      i = j + 1;
-      continue;
+  for (const ref of refs) {
+    out += text.slice(at, ref.start);
+    at = ref.end;
+    const { name } = ref;
+    const macro = macros[name];
+    const span = lines.span(ref.start, ref.end);
+    if (macro === undefined) {
+      const known = Object.keys(macros);
+      problems.push({
+        severity: 'error',
+        code: 'unknown-macro',
+        message: `unknown macro @${name}`,
+        span,
+        hints:
+          known.length === 0
+            ? [
+                'no macros are loaded; add a plugin such as @baql/plugin-fraud to the config',
+                `a value that starts with @ is written in quotes: "@${name}"`,
+              ]
+            : [`known macros: ${known.map((k) => `@${k}`).join(', ')}`],
+      });
+    } else if (stack.includes(name)) {
+      problems.push({
+        severity: 'error',
+        code: 'macro-cycle',
+        message: `macro @${name} uses itself (${[...stack, name].map((s) => `@${s}`).join(' → ')})`,
+        span,
+      });
+    } else {
+      const inner = expandMacros(macro.query, macros, [...stack, name]);
+      if (E.isLeft(inner)) problems.push(...inner.left.map((d) => ({ ...d, span })));
+      else out += `(${inner.right})`;
     }
-    const m = ch === '@' ? /^@([A-Za-z_][\w-]*)/.exec(text.slice(i)) : null;
-    if (m !== null) {
-      const name = m[1] as string;
-      const macro = macros[name];
-      const span = { start: i, end: i + m[0].length };
-      if (macro === undefined) {
-        const known = Object.keys(macros);
-        problems.push({
-          severity: 'error',
-          code: 'unknown-macro',
-          message: `unknown macro @${name}`,
-          span,
-          hints:
-            known.length === 0
-              ? ['no macros are loaded; add a plugin such as @baql/plugin-fraud to the config']
-              : [`known macros: ${known.map((k) => `@${k}`).join(', ')}`],
-        });
-      } else if (stack.includes(name)) {
-        problems.push({
-          severity: 'error',
-          code: 'macro-cycle',
-          message: `macro @${name} uses itself (${[...stack, name].map((s) => `@${s}`).join(' → ')})`,
-          span,
-        });
-      } else {
-        const inner = expandMacros(macro.query, macros, [...stack, name]);
-        if (E.isLeft(inner)) problems.push(...inner.left.map((d) => ({ ...d, span })));
-        else out += `(${inner.right})`;
-      }
-      i += m[0].length;
-      continue;
-    }
-    out += ch;
-    i += 1;
   }
+  out += text.slice(at);
   return problems.length > 0 ? E.left(problems) : E.right(out);
 }

@@ -17,11 +17,23 @@ describe('macros', () => {
     );
     expect(expandMacros('memo:"@failed"', macros)).toEqual(E.right('memo:"@failed"'));
   });
+  it('leave an @ inside a value, a time snap or a comment alone, with or without macros', () => {
+    for (const text of [
+      'user:a@b.c since 1d',
+      'type:login from -1d@d to now@h',
+      'type:login # ping @mention later',
+      '(@failed) user:x@y',
+    ]) {
+      const expected = text.replace('(@failed)', '((type:login result:failure))');
+      expect(expandMacros(text, macros)).toEqual(E.right(expected));
+      if (!text.includes('(@failed)')) expect(expandMacros(text, {})).toEqual(E.right(text));
+    }
+  });
   it('report unknown macros and cycles with the span of the @name', () => {
     const r = expandMacros('type:x @nope', macros);
     expect(E.isLeft(r) && r.left[0]).toMatchObject({
       code: 'unknown-macro',
-      span: { start: 7, end: 12 },
+      span: { start: { offset: 7, line: 1, column: 8 }, end: { offset: 12, line: 1, column: 13 } },
     });
     const c = expandMacros('@loop', macros);
     expect(E.isLeft(c) && c.left[0]?.code).toBe('macro-cycle');

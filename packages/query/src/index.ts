@@ -98,4 +98,4 @@ export {
   type ParamType,
 } from './saved-query.js';
 export { checkSavedQuery } from './check.js';
-export { isBlankQuery } from './lexer.js';
+export { isBlankQuery, macroReferences, type MacroReference } from './lexer.js';

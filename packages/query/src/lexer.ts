@@ -299,3 +299,33 @@ export function isBlankQuery(text: string): boolean {
   const { tokens, errors } = lex(text);
   return tokens.length === 0 && errors.length === 0;
 }
+
+/** One `@name` macro reference in a query text. @since 0.1.0 */
+export interface MacroReference {
+  readonly name: string;
+  /** Offsets of the `@name` in the text. */
+  readonly start: number;
+  readonly end: number;
+}
+
+const MACRO_WORD = /^@([A-Za-z_][\w-]*)$/;
+
+/**
+ * The `@name` macro references of a query text: words that are an `@` and a name, outside
+ * strings and comments. An `@` inside a word (`user:a@b.c`, `-1d@d`, `now@h`) is not one.
+ *
+ * @example
+ * macroReferences('@failedLogins since 1d user:a@b.c') // [{ name: 'failedLogins', start: 0, end: 13 }]
+ * @since 0.1.0
+ */
+export function macroReferences(text: string): MacroReference[] {
+  if (!text.includes('@')) return [];
+  const out: MacroReference[] = [];
+  for (const t of lex(text).tokens) {
+    if (t.tokenType !== T.Word) continue;
+    const m = MACRO_WORD.exec(t.image);
+    if (m !== null)
+      out.push({ name: m[1] as string, start: t.startOffset, end: t.startOffset + t.image.length });
+  }
+  return out;
+}
