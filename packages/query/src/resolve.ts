@@ -382,6 +382,9 @@ function timeOf(ctx: Ctx, v: ValueNode | undefined): number | undefined {
   return r.ms;
 }
 
+/** How far inside the API's lookback limit a window at its edge starts (see resolveWindow). */
+const LOOKBACK_MARGIN_MS = 5 * 60_000;
+
 function resolveWindow(
   ctx: Ctx,
   times: readonly TimeNode[],
@@ -471,6 +474,27 @@ function resolveWindow(
       [`use \`since ${lookbackDays}d\` or a later start`],
     );
     return undefined;
+  }
+  // The API checks its limit against its own clock, when each request and page arrives: a window
+  // that starts at the very edge (`since 90d`) would be refused by the time it is sent. It starts
+  // a few minutes inside instead, and says so.
+  if (start < oldest + LOOKBACK_MARGIN_MS) {
+    start = oldest + LOOKBACK_MARGIN_MS;
+    warn(
+      ctx,
+      'BAQL_LOOKBACK_EDGE',
+      `the window starts at the edge of the API's ${lookbackDays} days; it starts ${LOOKBACK_MARGIN_MS / 60_000} minutes later (${isoOf(start)}) so that every request and page stays inside them`,
+      span,
+    );
+    if (start >= end) {
+      err(
+        ctx,
+        'BAQL_EMPTY_WINDOW',
+        `the time window is empty inside the API's ${lookbackDays} days`,
+        span,
+      );
+      return undefined;
+    }
   }
   return { start: isoOf(start), end: isoOf(end), defaulted };
 }

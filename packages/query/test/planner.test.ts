@@ -100,3 +100,21 @@ describe('planner', () => {
     expect(p.diagnostics[0]?.hints).toContain('did you mean `login`?');
   });
 });
+
+describe('the lookback edge', () => {
+  it('starts a window at the edge a few minutes inside it, with a warning', () => {
+    const now = Date.parse(GOLDEN_NOW);
+    const r = plan('type:login since 90d', { now: GOLDEN_NOW });
+    if (r._tag === 'Left') throw new Error(r.left[0]?.message);
+    expect(Date.parse(r.right.window.start)).toBe(now - 90 * 86_400_000 + 5 * 60_000);
+    expect(r.right.requests[0]?.startTime).toBe(r.right.window.start);
+    expect(r.right.diagnostics.map((d) => [d.severity, d.code])).toContainEqual([
+      'warning',
+      'BAQL_LOOKBACK_EDGE',
+    ]);
+    const inside = plan('type:login since 89d', { now: GOLDEN_NOW });
+    if (inside._tag === 'Left') throw new Error(inside.left[0]?.message);
+    expect(Date.parse(inside.right.window.start)).toBe(now - 89 * 86_400_000);
+    expect(inside.right.diagnostics.map((d) => d.code)).not.toContain('BAQL_LOOKBACK_EDGE');
+  });
+});
