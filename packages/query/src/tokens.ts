@@ -47,7 +47,8 @@ export function wordEnd(
 ): number {
   const first = text.charCodeAt(offset);
   let i = offset;
-  if (first === 45 /* - */) {
+  if (first === 45 /* - */ || first === 43 /* + */) {
+    // A signed number or relative time (`-24h`, `+1h`); `-type:x` is NOT, not a word.
     if (!isDigit(text.charCodeAt(offset + 1))) return -1;
     i += 1;
   } else if (!isBase(first)) return -1;
@@ -65,7 +66,7 @@ export function wordEnd(
   for (;;) {
     const c = text.charCodeAt(i);
     if (isBase(c) || c === 45 /* - */) i += 1;
-    else if (c === 43 /* + */ && startsWithDigit) i += 1;
+    else if (c === 43 /* + */ && (startsWithDigit || isDigit(text.charCodeAt(i + 1)))) i += 1;
     else if (
       c === 58 /* : */ &&
       ((valuePosition && (isBase(text.charCodeAt(i + 1)) || text.charCodeAt(i + 1) === 58)) ||
@@ -88,7 +89,7 @@ export const Word = createToken({
   name: 'Word',
   pattern: { exec: matchWord },
   line_breaks: false,
-  start_chars_hint: [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.@/*?-'],
+  start_chars_hint: [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.@/*?-+'],
   label: 'a value',
 });
 

@@ -118,3 +118,20 @@ describe('the lookback edge', () => {
     expect(inside.right.diagnostics.map((d) => d.code)).not.toContain('BAQL_LOOKBACK_EDGE');
   });
 });
+
+describe('relative times with a plus sign', () => {
+  it('are times, as the Time section lists them', () => {
+    const now = Date.parse(GOLDEN_NOW);
+    for (const [query, start, end] of [
+      ['type:login from -2h to +1h', now - 2 * 3_600_000, now + 3_600_000],
+      ['type:login from now-1d to now+1h', now - 86_400_000, now + 3_600_000],
+    ] as const) {
+      const r = plan(query, { now: GOLDEN_NOW });
+      if (r._tag === 'Left') throw new Error(`${query}: ${r.left[0]?.message}`);
+      expect([Date.parse(r.right.window.start), Date.parse(r.right.window.end)]).toEqual([
+        start,
+        end,
+      ]);
+    }
+  });
+});
