@@ -59,8 +59,12 @@ export interface ClientOptions {
   readonly slicing?: boolean;
   /** Most requests one query may plan (passed to the planner). */
   readonly maxRequests?: number;
-  /** IANA time zone for relative times (default the system's). */
+  /** IANA time zone of dates without an offset, `today` and `@d` (default `UTC`). */
   readonly timeZone?: string;
+  /** The window of a query without a time clause (a duration, default `24h`). */
+  readonly defaultWindow?: string;
+  /** How many days back the deployment's API keeps records (default 90). */
+  readonly lookbackDays?: number;
   /**
    * Rows a plain `sort` (one no `limit` follows) holds in memory; past that it spills sorted
    * runs to a private temporary directory and merges them (default 50 000).
@@ -252,6 +256,8 @@ export function createClient(options: ClientOptions): BaqlClient {
       now: toDate(q.now),
       catalog,
       ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
+      ...(options.defaultWindow === undefined ? {} : { defaultWindow: options.defaultWindow }),
+      ...(options.lookbackDays === undefined ? {} : { lookbackDays: options.lookbackDays }),
       ...(options.capabilities === undefined ? {} : { capabilities: options.capabilities }),
       ...(options.maxRequests === undefined ? {} : { maxRequests: options.maxRequests }),
       ...(q.params === undefined ? {} : { params: q.params }),

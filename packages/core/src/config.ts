@@ -17,6 +17,7 @@ import * as t from 'io-ts';
 import { resolveBaseUrl } from './base-url.js';
 import { errorPaths } from './codecs.js';
 import { BaqlError, type ConfigError } from './errors.js';
+import { parseDuration } from '@baql/query';
 import type { Grant } from './auth.js';
 
 const ProfileC = t.partial({
@@ -34,11 +35,18 @@ const ProfileC = t.partial({
   plugins: t.array(t.string),
   concurrency: t.number,
   pageSize: t.number,
+  timeZone: t.string,
+  defaultWindow: t.string,
+  lookbackDays: t.number,
   sandbox: t.UnknownRecord,
 });
 const ConfigFileC = t.partial({
   defaultProfile: t.string,
   plugins: t.array(t.string),
+  /** Defaults of every profile's planning settings (a profile's own value wins). */
+  timeZone: t.string,
+  defaultWindow: t.string,
+  lookbackDays: t.number,
   profiles: t.record(t.string, ProfileC),
 });
 
@@ -124,31 +132,82 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   return r.right;
 }
 
+/**
+ * How a profile plans and runs queries: client tuning, and the planner's time settings (the time
+ * zone of dates without an offset, `today` and `@d`; the window of a query without a time clause;
+ * how many days back the deployment's API keeps).
+ */
+export interface ProfileSettings {
+  readonly concurrency?: number;
+  readonly pageSize?: number;
+  readonly timeZone?: string;
+  readonly defaultWindow?: string;
+  readonly lookbackDays?: number;
+}
+
 /** A profile ready to use. `sandbox: true` means "start the embedded sandbox" (done by `@baql/runtime`). */
-export type ResolvedProfile =
-  | {
-      readonly name: string;
-      readonly sandbox: true;
-      readonly plugins: readonly string[];
-      readonly pluginDir: string;
-      readonly sandboxOptions: Readonly<Record<string, unknown>>;
-      readonly concurrency?: number;
-      readonly pageSize?: number;
-    }
-  | {
-      readonly name: string;
-      readonly sandbox: false;
-      readonly baseUrl: string;
-      readonly clientId: string;
-      readonly clientSecret: string;
-      readonly institutionId: string;
-      readonly grant: Grant;
-      readonly scopes?: readonly string[];
-      readonly plugins: readonly string[];
-      readonly pluginDir: string;
-      readonly concurrency?: number;
-      readonly pageSize?: number;
-    };
+export type ResolvedProfile = ProfileSettings &
+  (
+    | {
+        readonly name: string;
+        readonly sandbox: true;
+        readonly plugins: readonly string[];
+        readonly pluginDir: string;
+        readonly sandboxOptions: Readonly<Record<string, unknown>>;
+      }
+    | {
+        readonly name: string;
+        readonly sandbox: false;
+        readonly baseUrl: string;
+        readonly clientId: string;
+        readonly clientSecret: string;
+        readonly institutionId: string;
+        readonly grant: Grant;
+        readonly scopes?: readonly string[];
+        readonly plugins: readonly string[];
+        readonly pluginDir: string;
+      }
+  );
+
+const isTimeZone = (tz: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** A profile's settings over the file's defaults, checked. */
+function settingsOf(
+  file: ConfigFile,
+  p: ProfileConfig | undefined,
+  profile: string,
+): E.Either<ConfigError, ProfileSettings> {
+  const timeZone = p?.timeZone ?? file.timeZone;
+  const defaultWindow = p?.defaultWindow ?? file.defaultWindow;
+  const lookbackDays = p?.lookbackDays ?? file.lookbackDays;
+  const where = `profile "${profile}"`;
+  if (timeZone !== undefined && !isTimeZone(timeZone))
+    return E.left(
+      configError(
+        `${where}: timeZone "${timeZone}" is not an IANA time zone (e.g. America/New_York)`,
+      ),
+    );
+  if (defaultWindow !== undefined && parseDuration(defaultWindow) === undefined)
+    return E.left(
+      configError(`${where}: defaultWindow "${defaultWindow}" is not a duration (e.g. 24h, 7d)`),
+    );
+  if (lookbackDays !== undefined && !(Number.isInteger(lookbackDays) && lookbackDays > 0))
+    return E.left(configError(`${where}: lookbackDays must be a positive whole number of days`));
+  return E.right({
+    ...(p?.concurrency === undefined ? {} : { concurrency: p.concurrency }),
+    ...(p?.pageSize === undefined ? {} : { pageSize: p.pageSize }),
+    ...(timeZone === undefined ? {} : { timeZone }),
+    ...(defaultWindow === undefined ? {} : { defaultWindow }),
+    ...(lookbackDays === undefined ? {} : { lookbackDays }),
+  });
+}
 
 /** Reads a secret file, refusing one that other users can read. */
 export function readSecretFile(path: string, what: string): E.Either<ConfigError, string> {
@@ -209,6 +268,8 @@ export function resolveProfileE(
   const profiles = loaded.file.profiles ?? {};
   const p = profiles[chosen];
   const globalPlugins = loaded.file.plugins ?? [];
+  const settings = settingsOf(loaded.file, p, chosen);
+  if (E.isLeft(settings)) return settings;
   if (p === undefined) {
     if (chosen === 'sandbox')
       return E.right({
@@ -217,6 +278,7 @@ export function resolveProfileE(
         plugins: globalPlugins,
         pluginDir: loaded.dir,
         sandboxOptions: {},
+        ...settings.right,
       });
     const known = ['sandbox', ...Object.keys(profiles).filter((k) => k !== 'sandbox')];
     return E.left(
@@ -229,10 +291,7 @@ export function resolveProfileE(
     ...globalPlugins,
     ...(p.plugins ?? []).filter((x) => !globalPlugins.includes(x)),
   ];
-  const tuning = {
-    ...(p.concurrency === undefined ? {} : { concurrency: p.concurrency }),
-    ...(p.pageSize === undefined ? {} : { pageSize: p.pageSize }),
-  };
+  const tuning = settings.right;
   if (p.baseUrl === undefined || p.baseUrl === 'sandbox') {
     return E.right({
       name: chosen,

@@ -111,6 +111,7 @@ export type {
   LoadConfigOptions,
   LoadedConfig,
   ProfileConfig,
+  ProfileSettings,
   ResolvedProfile,
 } from './config.js';
 

@@ -20,6 +20,34 @@ describe('config', () => {
     }
   });
 
+  it('takes the time settings from the profile over the file-wide defaults, and checks them', () => {
+    const cwd = dir();
+    write(join(cwd, 'baql.config.json'), {
+      timeZone: 'America/New_York',
+      lookbackDays: 93,
+      profiles: { sandbox: { defaultWindow: '7d', timeZone: 'Europe/Paris' }, other: {} },
+    });
+    const loaded = loadConfigE({ cwd, env: {} });
+    if (E.isLeft(loaded)) throw new Error('load failed');
+    expect(resolveProfileE(loaded.right, 'sandbox', {})).toMatchObject(
+      E.right({ timeZone: 'Europe/Paris', defaultWindow: '7d', lookbackDays: 93 }),
+    );
+    expect(resolveProfileE(loaded.right, 'other', {})).toMatchObject(
+      E.right({ timeZone: 'America/New_York', lookbackDays: 93 }),
+    );
+    for (const [bad, message] of [
+      [{ timeZone: 'Mars/Olympus' }, /not an IANA time zone/],
+      [{ defaultWindow: 'a week' }, /not a duration/],
+      [{ lookbackDays: 0 }, /positive whole number/],
+    ] as const) {
+      write(join(cwd, 'baql.config.json'), bad);
+      const again = loadConfigE({ cwd, env: {} });
+      if (E.isLeft(again)) throw new Error('load failed');
+      const p = resolveProfileE(again.right, undefined, {});
+      expect(E.isLeft(p) && p.left.message).toMatch(message);
+    }
+  });
+
   it('prefers ./baql.config.json, then $XDG_CONFIG_HOME/baql/config.json', () => {
     const cwd = dir();
     const xdg = join(cwd, 'xdg');

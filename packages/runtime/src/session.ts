@@ -15,6 +15,7 @@ import {
   type BaqlClient,
   type ClientOptions,
   type LoadedConfig,
+  type ProfileSettings,
   type ResolvedProfile,
 } from '@baql/core';
 import type { Catalog } from '@baql/query';
@@ -203,9 +204,13 @@ async function pluginsOf(profile: ResolvedProfile): Promise<readonly BaqlPlugin[
   return loaded.right;
 }
 
-function tuning(profile: ResolvedProfile): { concurrency?: number; pageSize?: number } {
+/** The profile's settings the client takes: tuning and the planner's time settings. */
+function tuning(profile: ResolvedProfile): ProfileSettings {
   return {
     ...(profile.concurrency === undefined ? {} : { concurrency: profile.concurrency }),
     ...(profile.pageSize === undefined ? {} : { pageSize: profile.pageSize }),
+    ...(profile.timeZone === undefined ? {} : { timeZone: profile.timeZone }),
+    ...(profile.defaultWindow === undefined ? {} : { defaultWindow: profile.defaultWindow }),
+    ...(profile.lookbackDays === undefined ? {} : { lookbackDays: profile.lookbackDays }),
   };
 }
