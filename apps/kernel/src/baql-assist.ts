@@ -62,6 +62,12 @@ export function assistComplete(
   queryDirs: readonly string[],
 ): Completion {
   const none: Completion = { matches: [], cursorStart: cursor, cursorEnd: cursor };
+  // A completion replaces the whole word the cursor is in, as in queries (`%values chan|nel`).
+  const wordEnd = (pattern: RegExp): number => {
+    let end = cursor;
+    while (end < code.length && pattern.test(code[end] as string)) end += 1;
+    return end;
+  };
   const lineStart = code.lastIndexOf('\n', cursor - 1) + 1;
   const line = code.slice(lineStart, cursor);
   const start = queryStart(code);
@@ -74,7 +80,7 @@ export function assistComplete(
       return {
         matches,
         cursorStart: begin,
-        cursorEnd: cursor,
+        cursorEnd: wordEnd(/[\w-]/),
         types: matches.map((m) => ({ text: m, type: 'magic' })),
       };
     }
@@ -92,7 +98,7 @@ export function assistComplete(
       return {
         matches,
         cursorStart: cursor - prefix.length,
-        cursorEnd: cursor,
+        cursorEnd: wordEnd(/\S/),
         types: matches.map((m) => ({ text: m, type })),
       };
     }

@@ -262,15 +262,13 @@ export function createBaqlLanguage(options: BaqlLanguageOptions): BaqlLanguage {
   const findSaved = async (
     name: string,
   ): Promise<E.Either<string, { path: string; text: string }>> => {
+    // A path is taken from the notebook's folder; a bare name (`fl`, `fl.baql`) is looked up in
+    // every query folder in turn.
+    const spellings = name.endsWith('.baql') ? [name] : [`${name}.baql`, name];
     const candidates =
-      isAbsolute(name) || name.includes('/') || name.endsWith('.baql')
-        ? [
-            resolve(queryDirs[0] ?? process.cwd(), name),
-            ...(name.endsWith('.baql')
-              ? []
-              : [resolve(queryDirs[0] ?? process.cwd(), `${name}.baql`)]),
-          ]
-        : queryDirs.flatMap((d) => [join(d, `${name}.baql`), join(d, name)]);
+      isAbsolute(name) || name.includes('/')
+        ? spellings.map((n) => resolve(queryDirs[0] ?? process.cwd(), n))
+        : queryDirs.flatMap((d) => spellings.map((n) => join(d, n)));
     for (const path of candidates) {
       try {
         return E.right({ path, text: await readFile(path, 'utf8') });

@@ -155,13 +155,35 @@ const run = async (
     io.stderr('baql kernel run: give exactly one connection file\n');
     return 2;
   }
+  // SIGINT is an interrupt, never the end of the kernel: it is caught from the start (a client
+  // may send one as soon as the ports are in the file), and interrupts the cell once one can run.
+  let interrupt = (): void => undefined;
+  const onSigint = () => interrupt();
+  process.on('SIGINT', onSigint);
+  try {
+    return await serveConnection(file, values.profile, io, env, openLanguage, (fn) => {
+      interrupt = fn;
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+};
+
+const serveConnection = async (
+  file: string,
+  profileOption: string | undefined,
+  io: CliIo,
+  env: NodeJS.ProcessEnv,
+  openLanguage: NonNullable<KernelCliOptions['openLanguage']>,
+  onInterrupt: (fn: () => void) => void,
+): Promise<number> => {
   const log = createLogger(io, env);
   const connection = await readConnectionFile(file);
   if (E.isLeft(connection)) {
     log('error', describeConnectionError(connection.left));
     return 1;
   }
-  const profile = values.profile ?? env['BAQL_PROFILE'];
+  const profile = profileOption ?? env['BAQL_PROFILE'];
   let language: KernelLanguage;
   try {
     language = await openLanguage({ log, ...(profile ? { profile } : {}) });
@@ -182,6 +204,7 @@ const run = async (
     return 1;
   }
   const { handler, closed, close } = server.right;
+  onInterrupt(() => handler.interrupt());
   if (hasFreePorts(connection.right)) {
     // Ports left at 0 were picked when binding: the client reads them from the file.
     const written = await writeBoundPorts(file, server.right.connection);
@@ -193,14 +216,11 @@ const run = async (
     }
   }
   log('info', `serving ${file} (session ${handler.session})`);
-  const onSigint = () => handler.interrupt();
   const onSigterm = () => {
     void language.shutdown().finally(() => void close());
   };
-  process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);
   await closed;
-  process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigterm);
   log('info', 'kernel stopped');
   return 0;

@@ -263,6 +263,35 @@ describe('BAQL cells', () => {
     });
   });
 
+  it('%run finds a saved query by its file name in every query folder, not just the first', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'baql-lang-empty-'));
+    const second = openBaqlLanguage({ env, sandbox: SANDBOX, queryDirs: [empty, dir] });
+    try {
+      for (const name of ['by-channel', 'by-channel.baql'])
+        expect(
+          ok(await cell(second, `%run ${name} event=login`))['application/json'],
+        ).toMatchObject({
+          columns: ['channel', 'count'],
+        });
+    } finally {
+      await second.shutdown();
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('comment lines: above magics they are notes; a cell of only comments runs nothing', async () => {
+    ok(await cell(language, 'type:login since 7d | count'));
+    expect(await cell(language, '  # just a note\n\n# and another')).toMatchObject({ _tag: 'Ok' });
+    expect((await cell(language, '  # just a note')).result).toBeUndefined();
+    // %as keeps the last result (the count), not a query made of the comment.
+    expect(ok(await cell(language, '%as counted\n# why: for the report'))['text/plain']).toMatch(
+      /^kept the last result \(1 row/,
+    );
+    expect(
+      ok(await cell(language, '# weekly\n%as again\ntype:login since 1d | count')),
+    ).toHaveProperty('application/json');
+  });
+
   it('errors: caret diagnostics with hints, bad magics, unknown fields and profiles', async () => {
     const syntax = await cell(language, 'type=login since 1d');
     expect(syntax).toMatchObject({ _tag: 'Error', ename: 'QuerySyntaxError' });
@@ -338,6 +367,13 @@ describe('BAQL content assist', () => {
       cursorEnd: 3,
     });
     expect((await language.complete('%values seg', 11)).matches).toContain('segment');
+    // In the middle of a word, the whole word is replaced (as in queries).
+    expect(await language.complete('%values chan', 10)).toMatchObject({
+      cursorStart: 8,
+      cursorEnd: 12,
+    });
+    expect((await language.complete('%values chan', 10)).matches).toContain('channel');
+    expect(await language.complete('%valu', 2)).toMatchObject({ cursorStart: 0, cursorEnd: 5 });
     const event = await language.complete('type:log', 8);
     expect(event.matches).toContain('login');
     expect(event.cursorStart).toBe(5);

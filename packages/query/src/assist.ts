@@ -374,6 +374,28 @@ export function complete(
       add(a.name, 'field', 3, asTerm ? `${a.name}:` : a.name, a.description);
   };
 
+  // Inside a quoted string: a value of the field before it (quoted values are literal, so no
+  // `*`), or nothing once other text is in the quotes — never field names.
+  if (
+    is(last, T.BadString) &&
+    last !== undefined &&
+    last.startOffset + last.image.length === start
+  ) {
+    const vf = last.image.length === 1 ? valueField(before.slice(0, -1)) : undefined;
+    if (vf !== undefined) {
+      const def = index.fields.get(vf.toLowerCase());
+      if (def?.target === 'event') for (const e of catalog.events) add(e.id, 'event', 0);
+      else if (def?.values) for (const v of def.values) add(v, 'value', 0);
+      else {
+        const attr = catalog.attributes.find(
+          (a) => a.name.toLowerCase() === (def?.attribute ?? vf).toLowerCase(),
+        );
+        for (const v of attr?.examples ?? []) add(v, 'value', 0);
+      }
+    }
+    return finish(items, start, end);
+  }
+
   if (lastPipe >= 0) {
     const stage = before.slice(lastPipe + 1);
     const head = stage[0];

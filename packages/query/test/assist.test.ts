@@ -113,3 +113,13 @@ describe('complete', () => {
     expect(complete('type:logxx', 8).replace).toEqual({ start: 5, end: 10 });
   });
 });
+
+describe('completion inside quotes', () => {
+  it('offers the field’s values, never field names, and nothing once other text is quoted', () => {
+    expect(labels('channel:"ON')).toEqual(['ONLINE']);
+    expect(complete('channel:"ON', 11).replace).toEqual({ start: 9, end: 11 });
+    expect(labels('type:"lo')).toEqual(expect.arrayContaining(['login', 'logout']));
+    expect(labels('type:"lo')).not.toContain('*');
+    expect(labels('channel:"on my ')).toEqual([]);
+  });
+});
