@@ -585,7 +585,7 @@ function residualAttributes(f: Filter): string[] {
 }
 
 function plural(n: number, w: string): string {
-  return `${n} ${w}${n === 1 ? '' : 's'}`;
+  return `${n} ${w}${n === 1 ? '' : /(s|x|z|ch|sh)$/.test(w) ? 'es' : 's'}`;
 }
 
 /**

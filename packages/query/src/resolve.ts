@@ -26,7 +26,7 @@ import {
 import { diagnosticAt, didYouMean, hasErrors, LineIndex, type Diagnostic } from './diagnostic.js';
 import { and, FALSE, mkLit, nnf, not, or, TRUE, type Filter, type Lit } from './filter.js';
 import { parse } from './parse.js';
-import type { FieldRef, Stage } from './pipeline.js';
+import { outputColumns, type FieldRef, type Stage } from './pipeline.js';
 import { left, right, type Result } from './result.js';
 import { isoOf, isValidTimeZone, parseDuration, resolveTime } from './time.js';
 
@@ -518,6 +518,41 @@ function positiveInt(ctx: Ctx, v: ValueNode | undefined, what: string, fallback:
   return Number(text);
 }
 
+/** The fields a stage reads (its sort keys, `by` fields, …). */
+function stageFields(s: StageNode): readonly FieldNode[] {
+  switch (s.type) {
+    case 'fields':
+    case 'dedup':
+      return s.fields;
+    case 'sort':
+      return s.keys.map((k) => k.field);
+    case 'count':
+    case 'timechart':
+      return s.by;
+    case 'top':
+      return [s.field];
+    default:
+      return [];
+  }
+}
+
+/**
+ * After `fields`, `count`, `top` or `timechart` the rows have only their output columns: a later
+ * stage that names another field would silently sort, group or keep nothing, so it is an error.
+ */
+function checkColumns(ctx: Ctx, s: StageNode, columns: readonly string[]): void {
+  for (const f of stageFields(s)) {
+    if (columns.some((c) => c.toLowerCase() === f.name.toLowerCase())) continue;
+    err(
+      ctx,
+      'BAQL_UNKNOWN_COLUMN',
+      `\`${f.name}\` is not a column here: the rows before this stage have ${columns.length === 0 ? 'no columns' : columns.map((c) => `\`${c}\``).join(', ')}`,
+      f.range,
+      [`name one of those columns, or keep \`${f.name}\` in the earlier stage`],
+    );
+  }
+}
+
 function stage(ctx: Ctx, s: StageNode, projected: boolean): Stage | undefined {
   const fieldRef = (f: FieldNode): FieldRef => fieldRefOf(ctx, f, projected);
   switch (s.type) {
@@ -633,6 +668,7 @@ export function resolve(
   const pipeline: Stage[] = [];
   let projected = false;
   for (const s of parsed.ast.stages) {
+    if (projected) checkColumns(ctx, s, outputColumns(pipeline) ?? []);
     const st = stage(ctx, s, projected);
     if (st) pipeline.push(st);
     if (st && (st.op === 'fields' || st.op === 'count' || st.op === 'top' || st.op === 'timechart'))

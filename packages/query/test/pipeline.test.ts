@@ -174,3 +174,28 @@ describe('matchesCriteria (the contract semantics of docs/architecture.md)', () 
     });
   });
 });
+
+describe('columns after a projection', () => {
+  it('a later stage naming a field the rows no longer have is an error, with the columns', () => {
+    for (const [query, field] of [
+      ['since 1d | fields user | sort amount', 'amount'],
+      ['since 1d | count by type | sort user', 'user'],
+      ['since 1d | top 3 user | fields channel', 'channel'],
+    ] as const) {
+      const r = resolve(query, { now: NOW });
+      expect(r._tag).toBe('Left');
+      if (r._tag === 'Left')
+        expect(r.left[0]).toMatchObject({
+          code: 'BAQL_UNKNOWN_COLUMN',
+          message: expect.stringContaining(`\`${field}\` is not a column here`),
+        });
+    }
+    for (const query of [
+      'since 1d | fields user, amount | sort amount',
+      'since 1d | count by type | sort count desc',
+      'since 1d | top 3 user | sort percent',
+      'since 1d | timechart 1h | sort time desc',
+    ])
+      expect(resolve(query, { now: NOW })._tag).toBe('Right');
+  });
+});
