@@ -183,6 +183,10 @@ describe('vega-lite', () => {
     expect(chartKindOf('type:login | timechart span=1h')).toBe('timechart');
     expect(chartKindOf('type:login | count by channel')).toBe('count-by');
     expect(chartKindOf('type:login | count by channel | head 3')).toBeUndefined();
+    expect(chartKindOf('type:login | count by user | sort count desc | limit 3')).toBe('count-by');
+    expect(chartKindOf('since 1d | timechart 1h | limit 5')).toBe('timechart');
+    expect(chartKindOf('type:login | count by user | fields user')).toBeUndefined();
+    expect(chartKindOf('type:login # not | count by x\n| fields user')).toBeUndefined();
     expect(chartKindOf('note:"a | timechart"')).toBeUndefined();
     expect(chartKindOf('type:login')).toBeUndefined();
   });

@@ -18,8 +18,8 @@ export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json
 export type ChartKind = 'timechart' | 'count-by';
 
 /**
- * The chart kind of a query, from its last pipeline stage (`| timechart …` or `| count by …`).
- * Pipes inside quotes are ignored.
+ * The chart kind of a query, from its last pipeline stage other than `sort` and `limit`
+ * (`| timechart …` or `| count by …`). Pipes inside quotes and comments are ignored.
  *
  * @since 0.1.0
  */
@@ -38,6 +38,10 @@ export function chartKindOf(query: string): ChartKind | undefined {
       if (c === quote) quote = undefined;
     } else if (c === '"' || c === "'") {
       quote = c;
+    } else if (c === '#') {
+      // a comment, to the end of the line
+      while (i + 1 < query.length && query[i + 1] !== '\n') i += 1;
+      continue;
     } else if (c === '|') {
       stages.push(current);
       current = '';
@@ -46,9 +50,12 @@ export function chartKindOf(query: string): ChartKind | undefined {
     current += c;
   }
   if (stages.length === 0) return undefined;
-  const last = current.trim().toLowerCase();
-  if (/^timechart\b/.test(last)) return 'timechart';
-  if (/^count\s+by\b/.test(last)) return 'count-by';
+  // `sort` and `limit` keep the aggregate's columns: `| count by user | sort count | limit 3` is
+  // still a chart of counts.
+  const tail = [...stages.slice(1), current].map((st) => st.trim().toLowerCase()).reverse();
+  const deciding = tail.find((st) => !/^(sort|limit)\b/.test(st)) ?? '';
+  if (/^timechart\b/.test(deciding)) return 'timechart';
+  if (/^count\s+by\b/.test(deciding)) return 'count-by';
   return undefined;
 }
 
