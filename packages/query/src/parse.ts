@@ -214,6 +214,21 @@ function explainError(
   };
 }
 
+/** The deepest parenthesis nesting a query may have (the parser is recursive). */
+const MAX_NESTING = 100;
+
+/** The offset of the first `(` past {@link MAX_NESTING} levels, if any. */
+function nestingTooDeep(tokens: readonly IToken[]): number | undefined {
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.tokenType === T.LParen) {
+      depth += 1;
+      if (depth > MAX_NESTING) return t.startOffset;
+    } else if (t.tokenType === T.RParen && depth > 0) depth -= 1;
+  }
+  return undefined;
+}
+
 /**
  * Parses a query. Never throws: syntax errors (several at once, thanks to error recovery),
  * foreign syntax (`type=login`, `&&`, `earliest=-7d`) and lexical errors come back as
@@ -230,7 +245,8 @@ export function parse(text: string): ParseResult {
   const lexed = lex(text);
   const diagnostics: Diagnostic[] = [];
   for (const err of lexed.errors) {
-    const ch = text.slice(err.offset, err.offset + 1);
+    // One character, not half of a surrogate pair (`😀`).
+    const ch = String.fromCodePoint(text.codePointAt(err.offset) ?? 0xfffd);
     const hints: string[] = [];
     if (ch === '&') hints.push('write `AND`');
     if (ch === '~') hints.push('BAQL has no fuzzy search: use wildcards, e.g. `user:ab*`');
@@ -246,6 +262,30 @@ export function parse(text: string): ParseResult {
         hints,
       ),
     );
+  }
+  const tooDeep = nestingTooDeep(lexed.tokens);
+  if (tooDeep !== undefined) {
+    diagnostics.push(
+      diagnosticAt(
+        index,
+        'error',
+        'BAQL_TOO_DEEP',
+        `the query nests parentheses more than ${MAX_NESTING} deep`,
+        tooDeep,
+        tooDeep + 1,
+        ['write the groups flat: `a OR b OR c` needs no nesting'],
+      ),
+    );
+    return {
+      ast: {
+        type: 'query',
+        time: [],
+        stages: [],
+        comments: [],
+        range: { start: 0, end: text.length },
+      },
+      diagnostics,
+    };
   }
   const parser = baqlParser;
   let ast: QueryNode;
@@ -271,10 +311,26 @@ export function parse(text: string): ParseResult {
     };
   } catch (e) {
     // Defensive: a grammar action tripped on a recovered node. Report it; never throw.
+    // (Never the exception's own text: it is about the parser, not the query.)
     diagnostics.push(
-      diagnosticAt(index, 'error', 'BAQL_SYNTAX', 'this query could not be read', 0, text.length, [
-        e instanceof Error ? e.message : String(e),
-      ]),
+      e instanceof RangeError
+        ? diagnosticAt(
+            index,
+            'error',
+            'BAQL_TOO_DEEP',
+            'the query is nested too deeply',
+            0,
+            text.length,
+            ['write long chains flat: `a OR b OR c`, one `NOT`'],
+          )
+        : diagnosticAt(
+            index,
+            'error',
+            'BAQL_SYNTAX',
+            'this query could not be read',
+            0,
+            text.length,
+          ),
     );
     return {
       ast: {

@@ -195,3 +195,21 @@ describe('parse', () => {
     );
   });
 });
+
+describe('pathological input', () => {
+  it('deep nesting is a clear diagnostic, never the parser’s own error text', () => {
+    const deep = parse(`${'('.repeat(1000)}type:login${')'.repeat(1000)}`);
+    expect(deep.diagnostics[0]).toMatchObject({
+      code: 'BAQL_TOO_DEEP',
+      message: 'the query nests parentheses more than 100 deep',
+    });
+    const nots = parse(`${'NOT '.repeat(20_000)}type:login`);
+    const all = JSON.stringify(nots.diagnostics);
+    expect(all).not.toMatch(/call stack|RangeError/);
+    expect(parse(`${'('.repeat(100)}type:login${')'.repeat(100)}`).diagnostics).toEqual([]);
+  });
+
+  it('names a character outside the BMP whole, not half a surrogate pair', () => {
+    expect(parse('user:😀').diagnostics[0]?.message).toBe('unexpected character `😀`');
+  });
+});
