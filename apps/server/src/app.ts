@@ -4,6 +4,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError, type BaqlReason } from '@baql/core';
 import swagger from '@fastify/swagger';
@@ -29,13 +30,20 @@ import { loggerOptions } from './logging.js';
 import { reasonOf, toProblem, type Describe } from './map-error.js';
 import { codeLabel, createMetrics } from './metrics.js';
 import { resolveLimits, type ReadyState, type ServerOptions } from './options.js';
-import { PROBLEM_CONTENT_TYPE, ProblemError, type Problem } from './problem.js';
+import { rawProblemAnswer, rawProblemOf } from './client-error.js';
+import {
+  CLIENT_CLOSED_STATUS,
+  ClientClosedError,
+  PROBLEM_CONTENT_TYPE,
+  ProblemError,
+  type Problem,
+} from './problem.js';
 import { PlanCache } from './plan-cache.js';
 import { RateLimiter } from './rate-limiter.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerQueryRoutes } from './routes/query.js';
 import { registerSavedRoutes } from './routes/saved.js';
-import { problemSchema } from './schemas.js';
+import { OPTIONAL_BODIES, problemSchema } from './schemas.js';
 import { apiSecurityHeaders } from './security-headers.js';
 import type { RequestState, ServerState } from './state.js';
 import { childTraceParent, parseTraceParent, requestIdFrom, transactionIdFor } from './tracing.js';
@@ -102,10 +110,39 @@ function defaultReadiness(client: ServerClient): () => Promise<ReadyState> {
 /** Human detail of a client failure: core's `describeError` (explains BAS_/CMN_ codes, never a secret). */
 const describe: Describe = (reason) => describeError(reason as unknown as BaqlReason);
 
-/** Route label for metrics and logs: the route template, never the raw URL. */
-function routeOf(request: FastifyRequest): string {
-  return request.routeOptions.url ?? 'unmatched';
+const routeLabels = new Map<string, string>();
+
+/**
+ * The documented spelling of a Fastify route template: `::` is a literal `:` and a parameter
+ * (`:name` with an optional `(regex)`) is `{name}`, as in the OpenAPI document:
+ * `/v1/queries/:name(^[A-Za-z0-9_.-]+)::run` is `/v1/queries/{name}:run`.
+ */
+export function routeLabel(template: string): string {
+  let label = routeLabels.get(template);
+  if (label === undefined) {
+    label = template
+      .split('::')
+      .map((part) => part.replace(/:([A-Za-z_$][\w$]*)(\((?:\\.|[^\\)])*\))?/g, '{$1}'))
+      .join(':');
+    routeLabels.set(template, label);
+  }
+  return label;
 }
+
+/** Route label for metrics and logs: the documented route template, never the raw URL. */
+function routeOf(request: FastifyRequest): string {
+  const template = request.routeOptions.url;
+  return template === undefined ? 'unmatched' : routeLabel(template);
+}
+
+/** Whether a request is a query (its failures count in `baql_query_errors_total`). */
+function isQueryRoute(request: FastifyRequest): boolean {
+  const url = request.routeOptions.url;
+  return url !== undefined && (url.startsWith('/v1/query') || url.startsWith('/v1/queries/'));
+}
+
+/** The methods a route may be refused with 405 for. */
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 /**
  * Sends `problem` as `application/problem+json`, with `Retry-After` when it says when to retry.
@@ -173,6 +210,49 @@ export function createServer(options: ServerOptions): FastifyInstance {
       ? { loggerInstance: logger as FastifyBaseLogger }
       : { logger: logger === false ? false : loggerOptions(logger === true ? {} : logger) };
 
+  // The reply in progress on each connection, for parser errors in the middle of a request.
+  const liveReplies = new WeakMap<Socket, FastifyReply>();
+
+  /**
+   * Records that a request ended (once): the `request completed` log line and the
+   * `baql_http_requests_total`/duration sample, for answered requests, for requests whose client
+   * disconnected (status 499, after a `client disconnected` line) and for requests refused on the
+   * raw socket.
+   */
+  const complete = (request: FastifyRequest, reply: FastifyReply, clientClosed: boolean): void => {
+    const baql = request.baql as RequestState | null;
+    if (baql !== null) {
+      if (baql.completed) return;
+      baql.completed = true;
+      if (liveReplies.get(request.raw.socket) === reply) liveReplies.delete(request.raw.socket);
+    }
+    const raw = baql?.rawStatus;
+    const statusCode = raw ?? (clientClosed ? CLIENT_CLOSED_STATUS : reply.statusCode);
+    const route = routeOf(request);
+    const status = String(statusCode);
+    const labels = { method: request.method, route, status };
+    const seconds = (performance.now() - (baql?.startedAt ?? performance.now())) / 1000;
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, seconds);
+    // `reqId` is already bound to `request.log` by Fastify: not repeated (no duplicate JSON key).
+    const fields = {
+      transactionId: baql?.transactionId,
+      caller: baql?.caller?.name,
+      method: request.method,
+      route,
+      status: statusCode,
+      durationMs: Math.round(seconds * 1e4) / 10,
+    };
+    if (clientClosed && raw === undefined) {
+      if (isQueryRoute(request)) metrics.queryErrors.inc({ kind: 'client-closed' });
+      request.log.info(
+        { ...fields, problem: 'client-closed' },
+        'client disconnected before the answer ended',
+      );
+    }
+    request.log.info(fields, 'request completed');
+  };
+
   const app = Fastify({
     ...loggerConfig,
     bodyLimit: limits.bodyBytes,
@@ -183,6 +263,43 @@ export function createServer(options: ServerOptions): FastifyInstance {
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     routerOptions: { maxParamLength: 200 },
+    // Errors of Node's HTTP parser (431, 408, 400) are problem documents too.
+    clientErrorHandler: (error, socket) => {
+      if ((error as { code?: string }).code === 'ECONNRESET' || socket.destroyed) return;
+      const reply = liveReplies.get(socket);
+      if (reply !== undefined && reply.raw.headersSent) {
+        // The answer has begun: it cannot be replaced, only cut.
+        socket.destroy(error);
+        return;
+      }
+      const request = reply?.request;
+      const body: Problem = {
+        ...rawProblemOf(error),
+        ...(request === undefined ? {} : { instance: request.url.split('?')[0] ?? request.url }),
+        requestId: request?.id ?? requestIdFrom(undefined),
+      };
+      if (socket.writable) socket.write(rawProblemAnswer(body, body.requestId ?? ''));
+      if (request !== undefined && request.baql !== null) {
+        // The request's own completion (when its socket closes) reports the answer sent.
+        request.baql.rawStatus = body.status;
+      } else {
+        metrics.httpRequests.inc({
+          method: 'unknown',
+          route: 'unmatched',
+          status: String(body.status),
+        });
+        app.log.info(
+          {
+            reqId: body.requestId,
+            status: body.status,
+            problem: body.code,
+            parserCode: (error as { code?: string }).code,
+          },
+          'request refused by the HTTP parser',
+        );
+      }
+      socket.destroy(error);
+    },
     // Router-level failures (a bad URL encoding, an over-long path parameter) answer problems too.
     frameworkErrors: (error, request, reply) => {
       for (const [name, value] of Object.entries(apiSecurityHeaders)) reply.header(name, value);
@@ -207,6 +324,18 @@ export function createServer(options: ServerOptions): FastifyInstance {
   app.decorateRequest('baql', null as unknown as RequestState);
   app.addSchema(problemSchema);
 
+  // The methods of every route, by template: another method on a known path is a 405 with
+  // `Allow`, not a 404 (see the refusing routes registered last).
+  const routeMethods = new Map<string, Set<string>>();
+  let collecting = true;
+  app.addHook('onRoute', (route) => {
+    if (!collecting) return;
+    const methods = routeMethods.get(route.url) ?? new Set<string>();
+    for (const method of [route.method].flat()) methods.add(method);
+    if (methods.has('GET')) methods.add('HEAD');
+    routeMethods.set(route.url, methods);
+  });
+
   // Callback-style hooks: no promise per request on the hot path.
   app.addHook('onRequest', (request, reply, done) => {
     const trace = parseTraceParent(request.headers['traceparent']);
@@ -219,7 +348,14 @@ export function createServer(options: ServerOptions): FastifyInstance {
         request.headers['x-request-id'] === request.id,
       ),
       caller: undefined,
+      completed: false,
+      rawStatus: undefined,
     };
+    liveReplies.set(request.raw.socket, reply);
+    // A client that leaves before the answer ended still gets its completion line and sample.
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) complete(request, reply, true);
+    });
     reply.header('x-request-id', request.id);
     reply.header('x-transaction-id', request.baql.transactionId);
     if (trace !== undefined) reply.header('traceparent', childTraceParent(trace));
@@ -233,42 +369,28 @@ export function createServer(options: ServerOptions): FastifyInstance {
   });
 
   app.addHook('onResponse', (request, reply, done) => {
-    const route = routeOf(request);
-    const status = String(reply.statusCode);
-    const labels = { method: request.method, route, status };
-    const seconds = (performance.now() - (request.baql?.startedAt ?? performance.now())) / 1000;
-    metrics.httpRequests.inc(labels);
-    metrics.httpDuration.observe(labels, seconds);
-    // `reqId` is already bound to `request.log` by Fastify: not repeated (no duplicate JSON key).
-    request.log.info(
-      {
-        transactionId: request.baql?.transactionId,
-        caller: request.baql?.caller?.name,
-        method: request.method,
-        route,
-        status: reply.statusCode,
-        durationMs: Math.round(seconds * 1e4) / 10,
-      },
-      'request completed',
-    );
+    complete(request, reply, false);
     done();
   });
 
   app.setErrorHandler((error, request, reply) => {
+    if (error instanceof ClientClosedError) {
+      // The client is gone: nothing can be sent; its completion logged and counted it.
+      request.log.debug('query stopped: the client disconnected');
+      return reply.code(CLIENT_CLOSED_STATUS).send();
+    }
     const problem = toProblem(error, state.describe);
-    if (problem.status >= 500)
+    if (problem.status >= 500 && !(error instanceof ProblemError))
       request.log.error({ err: error, problem: problem.code }, 'request failed');
+    else if (problem.status >= 500)
+      // Our own refusals (in-flight cap, shutdown, time limit): expected, so no stack.
+      request.log.warn({ problem: problem.code, detail: problem.detail }, 'request refused');
     else
       request.log.info(
         { problem: problem.code, upstreamCode: problem.upstreamCode },
         'request refused',
       );
-    if (
-      request.routeOptions.url?.startsWith('/v1/query') ||
-      request.routeOptions.url?.startsWith('/v1/queries/')
-    ) {
-      metrics.queryErrors.inc({ kind: problem.code });
-    }
+    if (isQueryRoute(request)) metrics.queryErrors.inc({ kind: problem.code });
     if (problem.upstreamCode !== undefined)
       metrics.upstreamErrors.inc({ code: codeLabel(problem.upstreamCode) });
     return sendProblem(request, reply, problem);
@@ -309,6 +431,19 @@ export function createServer(options: ServerOptions): FastifyInstance {
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) =>
         typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
+    // @fastify/swagger marks every body required; some may be left out (see OPTIONAL_BODIES).
+    transformObject: (documents) => {
+      const doc = (documents as { openapiObject: { paths?: Record<string, object> } })
+        .openapiObject;
+      for (const path of Object.values(doc.paths ?? {})) {
+        for (const op of Object.values(path) as { operationId?: string; requestBody?: object }[]) {
+          const optional = op.operationId !== undefined && OPTIONAL_BODIES.has(op.operationId);
+          if (optional && op.requestBody !== undefined)
+            Object.assign(op.requestBody, { required: false });
+        }
+      }
+      return doc as never;
     },
   });
 
@@ -371,6 +506,33 @@ export function createServer(options: ServerOptions): FastifyInstance {
   });
 
   app.register(async (ops) => registerOpsRoutes(ops, state));
+
+  // Last: each known path answers its other methods with 405 and `Allow` (before any body is read).
+  app.register(async (refuse) => {
+    collecting = false;
+    for (const [url, methods] of routeMethods) {
+      const allowed = HTTP_METHODS.filter((m) => methods.has(m));
+      const others = HTTP_METHODS.filter((m) => !methods.has(m));
+      if (others.length === 0) continue;
+      const allow = allowed.join(', ');
+      refuse.route({
+        method: others,
+        url,
+        exposeHeadRoute: false,
+        schema: { hide: true },
+        onRequest: (request, reply, done) => {
+          reply.header('allow', allow);
+          done(
+            new ProblemError(
+              'method-not-allowed',
+              `${request.method} is not allowed on ${routeLabel(url)}; it answers ${allow}.`,
+            ),
+          );
+        },
+        handler: async () => undefined,
+      });
+    }
+  });
 
   app.addHook('onClose', async () => {
     if (options.closeSession === true) await options.session?.close?.();

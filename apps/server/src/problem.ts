@@ -20,10 +20,13 @@ export const PROBLEM_KINDS = {
   unauthenticated: { status: 401, title: 'An API key is required' },
   forbidden: { status: 403, title: 'This API key may not do that' },
   'not-found': { status: 404, title: 'Not found' },
+  'method-not-allowed': { status: 405, title: 'The route does not allow this method' },
   'not-acceptable': { status: 406, title: 'None of the accepted media types can be produced' },
+  'request-timeout': { status: 408, title: 'The request was not received in time' },
   'body-too-large': { status: 413, title: 'The request body is too large' },
   'uri-too-long': { status: 414, title: 'The request URL is too long' },
   'unsupported-media-type': { status: 415, title: 'The request body must be application/json' },
+  'headers-too-large': { status: 431, title: 'The request line and headers are too large' },
   'limit-exceeded': { status: 422, title: 'The query exceeds a limit of this service' },
   'upstream-rejected': { status: 422, title: 'The activity API rejected the request' },
   'rate-limited': { status: 429, title: 'Too many requests for this API key' },
@@ -87,5 +90,22 @@ export class ProblemError extends Error {
     super(detail ?? PROBLEM_KINDS[kind].title);
     this.name = 'ProblemError';
     this.problem = problem(kind, detail, extras);
+  }
+}
+
+/**
+ * The status logs and metrics give a request whose client went away before its answer ended
+ * (nginx's "client closed request"); nothing is sent, the client is gone.
+ */
+export const CLIENT_CLOSED_STATUS = 499;
+
+/**
+ * Thrown (and used as the abort reason of a query) when the client disconnected before its
+ * answer: logged as a client disconnect and counted as `client-closed`, never as a server failure.
+ */
+export class ClientClosedError extends Error {
+  constructor() {
+    super('client disconnected');
+    this.name = 'ClientClosedError';
   }
 }

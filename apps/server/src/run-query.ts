@@ -6,12 +6,13 @@
  */
 import { Readable } from 'node:stream';
 import { abortable } from '@baql/core';
-import type { ParamValue } from '@baql/query';
+import { isBlankQuery, type ParamValue } from '@baql/query';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerPlan, ServerQueryOptions, ServerQueryStream, ServerSummary } from './engine.js';
 import { toProblem } from './map-error.js';
 import { PlanCache } from './plan-cache.js';
-import { ProblemError, type Problem } from './problem.js';
+import { wantsNdjson } from './negotiate.js';
+import { ClientClosedError, ProblemError, type Problem } from './problem.js';
 import { NDJSON } from './schemas.js';
 import type { ServerState } from './state.js';
 import { upstreamContext, type UpstreamContext } from './upstream.js';
@@ -46,20 +47,16 @@ export interface QueryJob {
 
 const DAY_MS = 86_400_000;
 
-/** Whether the caller asked for NDJSON (body `format` wins over `Accept`). */
-export function wantsNdjson(
-  request: FastifyRequest,
-  format: 'json' | 'ndjson' | undefined,
-): boolean {
-  if (format !== undefined) return format === 'ndjson';
-  const accept = request.headers.accept ?? '';
-  return accept
-    .split(',')
-    .some(
-      (part) =>
-        part.trim().toLowerCase().startsWith(NDJSON) ||
-        part.trim().toLowerCase().startsWith('application/jsonl'),
-    );
+/**
+ * Refuses query text of nothing but blanks and `#` comments (it would run as the empty query,
+ * every event of the default window) with the same 400 as an empty `query`.
+ */
+export function requireQueryText(text: string, field = 'query'): void {
+  if (!isBlankQuery(text)) return;
+  const message = 'must hold a query, not only blanks and comments';
+  throw new ProblemError('invalid-request', `body/${field} ${message}.`, {
+    errors: [{ location: 'body', path: `/${field}`, message }],
+  });
 }
 
 function optionsOf(
@@ -131,6 +128,9 @@ function rowLimit(state: ServerState, job: QueryJob): number {
   return job.limit ?? limits.defaultRows;
 }
 
+/** A query's summary as answered: `truncated` says whether the row limit cut the result. */
+type TruncatableSummary = ServerSummary & { readonly truncated: boolean };
+
 interface Running {
   readonly controller: AbortController;
   readonly timedOut: () => boolean;
@@ -155,7 +155,7 @@ function begin(state: ServerState, reply: FastifyReply, mode: string): Running {
   }, state.limits.timeoutMs);
   timer.unref();
   const onClose = () => {
-    if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
+    if (!reply.raw.writableFinished) controller.abort(new ClientClosedError());
   };
   reply.raw.once('close', onClose);
   state.inFlight.add(controller);
@@ -189,7 +189,13 @@ function recordSummary(
   }
 }
 
+/** Whether the query was aborted because its client disconnected. */
+function clientLeft(running: Running): boolean {
+  return running.controller.signal.reason instanceof ClientClosedError;
+}
+
 function failure(state: ServerState, running: Running, error: unknown): unknown {
+  if (clientLeft(running)) return running.controller.signal.reason;
   if (running.timedOut()) {
     return new ProblemError(
       'query-timeout',
@@ -215,18 +221,23 @@ export async function runQuery(
   const mode = ndjson ? 'ndjson' : job.mode === 'saved' ? 'saved' : 'json';
   const plan = await compileChecked(state, request, job);
   const running = begin(state, reply, mode);
-  const options = optionsOf(job, request, { limit, signal: running.controller.signal });
+  // One row more than the limit is asked for: whether it comes says if the limit cut the
+  // result (`summary.truncated`); it is never sent. Paging stops as soon as it arrives.
+  const options = optionsOf(job, request, { limit: limit + 1, signal: running.controller.signal });
   if (!ndjson) {
     try {
       const result = await inRequestContext(state, request, () =>
         state.client.query(job.text, options),
       );
-      recordSummary(state, result.summary, mode, result.rows.length);
+      const truncated = result.rows.length > limit;
+      const rows = truncated ? result.rows.slice(0, limit) : result.rows;
+      const summary: TruncatableSummary = { ...result.summary, rows: rows.length, truncated };
+      recordSummary(state, summary, mode, rows.length);
       return {
-        rows: result.rows,
+        rows,
         ...(result.columns === undefined ? {} : { columns: result.columns }),
         ...(result.kind === undefined ? {} : { kind: result.kind }),
-        summary: result.summary,
+        summary,
         window: result.window,
       };
     } catch (error) {
@@ -262,7 +273,13 @@ export async function runQuery(
       yield `${JSON.stringify({ type: 'meta', requestId, window: plan.window })}\n`;
       let next = first;
       let batch = '';
+      let truncated = false;
       while (next.done !== true) {
+        if (rows === limit) {
+          // The row past the limit: the limit cut the result. Stop the query here.
+          truncated = true;
+          break;
+        }
         rows += 1;
         batch += `${JSON.stringify({ type: 'row', row: next.value })}\n`;
         if (batch.length >= 16_384) {
@@ -275,12 +292,19 @@ export async function runQuery(
         );
       }
       if (batch !== '') yield batch;
-      const summary = await summaryPromise;
+      // Stopped early: returning the iterator settles the summary with what was produced.
+      if (truncated)
+        await abortable(
+          Promise.resolve(iterator.return?.()).then(() => undefined),
+          running.controller.signal,
+        );
+      const summary: TruncatableSummary = { ...(await summaryPromise), rows, truncated };
       recordSummary(state, summary, mode, rows);
       yield `${JSON.stringify({ type: 'summary', summary })}\n`;
     } catch (error) {
       recordSummary(state, undefined, mode, rows);
-      if (running.controller.signal.aborted && !running.timedOut() && !state.draining) return; // the client left
+      // The client left: the request's completion logs and counts the disconnect.
+      if (clientLeft(running)) return;
       const problem: Problem = {
         ...toProblem(failure(state, running, error), state.describe),
         requestId,

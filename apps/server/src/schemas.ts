@@ -164,6 +164,9 @@ const resultResponse = {
   },
 } as const;
 
+/** Operations whose request body may be left out (none is `{}`). */
+export const OPTIONAL_BODIES: ReadonlySet<string> = new Set(['runSavedQuery']);
+
 /** Route schemas, built for the configured limits. */
 export function routeSchemas(limits: { readonly queryChars: number; readonly maxRows: number }) {
   const security = [{ bearerAuth: [] }, { apiKey: [] }];
@@ -344,6 +347,7 @@ export function routeSchemas(limits: { readonly queryChars: number; readonly max
       operationId: 'runSavedQuery',
       tags: ['saved queries'],
       summary: 'Run a saved query with parameters',
+      description: 'The body is optional: a saved query without parameters runs with none.',
       security,
       params: {
         type: 'object',

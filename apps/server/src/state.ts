@@ -37,6 +37,10 @@ export interface RequestState {
   readonly trace: TraceParent | undefined;
   readonly transactionId: string;
   caller: ApiKey | undefined;
+  /** Set once the request's completion (log line and metrics sample) was recorded. */
+  completed: boolean;
+  /** The status of an answer written on the raw socket (an HTTP parser error mid-request). */
+  rawStatus: number | undefined;
 }
 
 declare module 'fastify' {

@@ -4,6 +4,7 @@
  * wrapping the client's fetch (every request the client really sends to the sandbox).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { openSession } from '@baql/runtime';
 import type { FastifyInstance } from 'fastify';
@@ -145,4 +146,39 @@ export async function problemOf(res: Response): Promise<Record<string, unknown>>
     throw new Error(`expected problem+json, got ${res.status} ${type}: ${await res.text()}`);
   }
   return (await res.json()) as Record<string, unknown>;
+}
+
+/** An answer read off a raw socket. */
+export interface RawAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/**
+ * Sends `bytes` as they are on a new TCP connection (for requests `fetch` refuses to send) and
+ * reads the answer until the server closes the connection.
+ */
+export function rawRequest(base: string, bytes: string): Promise<RawAnswer> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    const chunks: Buffer[] = [];
+    socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head = '', ...rest] = text.split('\r\n\r\n');
+      const [statusLine = '', ...lines] = head.split('\r\n');
+      const headers: Record<string, string> = {};
+      for (const line of lines) {
+        const at = line.indexOf(':');
+        if (at > 0) headers[line.slice(0, at).trim().toLowerCase()] = line.slice(at + 1).trim();
+      }
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') });
+    });
+    // Not `end`: every request here is one the server answers and then closes the connection on.
+    socket.write(bytes);
+  });
 }

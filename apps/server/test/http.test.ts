@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEYS, post, problemOf, savedDir, startStack, type Stack } from './harness.js';
+import { KEYS, post, problemOf, rawRequest, savedDir, startStack, type Stack } from './harness.js';
 
 const GOOD = 'type:login since 1d';
 const BAD = 'type:login AND (';
@@ -139,6 +139,33 @@ describe('HTTP service over real HTTP against the sandbox', () => {
       const p = await problemOf(res);
       expect(p).toMatchObject({ code: 'invalid-request' });
       expect(Array.isArray(p['errors'])).toBe(true);
+    });
+
+    it('refuses a query of only blanks or comments with the same 400 as an empty one', async () => {
+      const before = s.upstream.length;
+      for (const path of ['/v1/query', '/v1/query:validate', '/v1/query:compile']) {
+        const empty = await problemOf(await post(s.base, path, { query: '' }));
+        expect(empty).toMatchObject({ status: 400, code: 'invalid-request' });
+        for (const query of ['   ', '# only a comment', '\n  # one\n\t# two\n']) {
+          const res = await post(s.base, path, { query });
+          expect(res.status, `${path} ${JSON.stringify(query)}`).toBe(400);
+          const p = await problemOf(res);
+          expect(p).toMatchObject({
+            status: 400,
+            code: 'invalid-request',
+            errors: [{ location: 'body', path: '/query' }],
+          });
+          expect((p['errors'] as { path: string }[])[0]?.path).toBe(
+            (empty['errors'] as { path: string }[])[0]?.path,
+          );
+        }
+      }
+      // A comment beside a query is still a query.
+      expect((await post(s.base, '/v1/query:validate', { query: `# note\n${GOOD}` })).status).toBe(
+        200,
+      );
+      // Nothing ran upstream.
+      expect(s.upstream.length).toBe(before);
     });
 
     it('refuses a limit above maxRows, a window above maxWindowDays and too much fan-out with 422', async () => {
@@ -339,6 +366,26 @@ describe('HTTP service over real HTTP against the sandbox', () => {
       });
     });
 
+    it('runs a saved query without parameters when the request has no body at all', async () => {
+      const res = await fetch(`${s.base}/v1/queries/logins:run`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEYS.admin}` },
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { rows: Record<string, string>[]; summary: unknown };
+      expect(body.rows.length).toBeGreaterThan(0);
+      for (const row of body.rows) expect(row['eventId']).toBe('login');
+      // A required parameter is still required.
+      const missing = await fetch(`${s.base}/v1/queries/user-logins:run`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEYS.admin}` },
+      });
+      expect(await problemOf(missing)).toMatchObject({
+        code: 'unknown-parameter',
+        errors: [{ parameter: 'user' }],
+      });
+    });
+
     it('binds saved query parameters as bindParams does: required, defaults and types', async () => {
       const missing = await problemOf(await post(s.base, '/v1/queries/user-logins:run', {}));
       expect(missing).toMatchObject({
@@ -372,6 +419,161 @@ describe('HTTP service over real HTTP against the sandbox', () => {
         const seen = new Set(rows.map((r) => r['eventId']));
         expect(seen).toEqual(new Set(['login', 'logout']));
       }
+    });
+  });
+
+  describe('HTTP protocol', () => {
+    const SECURITY = {
+      'content-security-policy': expect.stringContaining("default-src 'none'") as unknown,
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'cache-control': 'no-store',
+    };
+
+    it('answers what the HTTP parser refuses with problem+json and the security headers', async () => {
+      const auth = `Authorization: Bearer ${KEYS.admin}\r\n`;
+      const cases: [string, string, number, string][] = [
+        [
+          'a 20,000-character URL',
+          `GET /v1/queries?x=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+          431,
+          'headers-too-large',
+        ],
+        [
+          'a 20 KB header',
+          `GET /livez HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`,
+          431,
+          'headers-too-large',
+        ],
+        ['a garbage request line', 'GARBAGE\r\n\r\n', 400, 'invalid-request'],
+        [
+          'Content-Length: abc',
+          'POST /v1/query HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n',
+          400,
+          'invalid-request',
+        ],
+        [
+          'a bad chunked body',
+          `POST /v1/query HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n`,
+          400,
+          'invalid-request',
+        ],
+      ];
+      for (const [what, bytes, status, code] of cases) {
+        const res = await rawRequest(s.base, bytes);
+        expect(res.status, what).toBe(status);
+        expect(res.headers, what).toMatchObject({
+          'content-type': 'application/problem+json',
+          connection: 'close',
+          ...SECURITY,
+        });
+        const p = JSON.parse(res.body) as Record<string, unknown>;
+        expect(p, what).toMatchObject({ type: `/docs#problem-${code}`, status, code });
+        expect(typeof p['title'], what).toBe('string');
+        expect(p['requestId'], what).toBe(res.headers['x-request-id']);
+      }
+      // The request the parser failed in the middle of gets its completion line with the status sent.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(
+        s.logs.some(
+          (l) =>
+            l['msg'] === 'request completed' &&
+            l['route'] === '/v1/query' &&
+            l['status'] === 400 &&
+            l['caller'] === 'admin' &&
+            l['method'] === 'POST',
+        ),
+      ).toBe(true);
+      expect((await fetch(`${s.base}/livez`)).status).toBe(200);
+    });
+
+    it('answers another method on a known path with 405 and Allow, an unknown path with 404', async () => {
+      const cases: [string, string, string][] = [
+        ['GET', '/v1/query', 'POST'],
+        ['PUT', '/v1/query', 'POST'],
+        ['OPTIONS', '/v1/query', 'POST'],
+        ['GET', '/v1/query:compile', 'POST'],
+        ['DELETE', '/v1/queries', 'GET, HEAD'],
+        ['GET', '/v1/queries/logins:run', 'POST'],
+        ['POST', '/livez', 'GET, HEAD'],
+        ['POST', '/metrics', 'GET, HEAD'],
+      ];
+      for (const [method, path, allow] of cases) {
+        const res = await fetch(`${s.base}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${KEYS.admin}`, 'content-type': 'application/json' },
+          ...(method === 'PUT' ? { body: '{"not": "read"' } : {}),
+        });
+        expect(res.status, `${method} ${path}`).toBe(405);
+        expect(res.headers.get('allow'), `${method} ${path}`).toBe(allow);
+        expect(res.headers.get('x-frame-options')).toBe('DENY');
+        expect(await problemOf(res)).toMatchObject({
+          status: 405,
+          code: 'method-not-allowed',
+          instance: path,
+        });
+      }
+      for (const [method, path] of [
+        ['GET', '/v2/nothing'],
+        ['POST', '/v1/querie'],
+        ['GET', '/v1/queries/bad%20name:run'],
+      ] as const) {
+        const res = await fetch(`${s.base}${path}`, { method });
+        expect(res.status, `${method} ${path}`).toBe(404);
+        expect(res.headers.get('allow')).toBeNull();
+        expect(await problemOf(res)).toMatchObject({ code: 'not-found' });
+      }
+    });
+
+    it('negotiates the answer: q=0 refuses NDJSON, nothing acceptable is a 406 problem', async () => {
+      const query = { query: GOOD, limit: 2 };
+      const type = async (accept: string) => {
+        const res = await post(s.base, '/v1/query', query, KEYS.admin, { accept });
+        await res.arrayBuffer();
+        return `${res.status} ${res.headers.get('content-type')?.split(';')[0]}`;
+      };
+      expect(await type('application/x-ndjson;q=0, application/json')).toBe('200 application/json');
+      expect(await type('application/x-ndjson')).toBe('200 application/x-ndjson');
+      expect(await type('application/json;q=0.5, application/x-ndjson')).toBe(
+        '200 application/x-ndjson',
+      );
+      expect(await type('*/*')).toBe('200 application/json');
+      expect(await type('text/html, application/*;q=0.8')).toBe('200 application/json');
+      for (const [path, body] of [
+        ['/v1/query', query],
+        ['/v1/query:validate', { query: GOOD }],
+        ['/v1/queries/logins:run', {}],
+      ] as const) {
+        for (const accept of ['application/xml', 'application/json;q=0']) {
+          const res = await post(s.base, path, body, KEYS.admin, { accept });
+          expect(res.status, `${path} ${accept}`).toBe(406);
+          expect(await problemOf(res)).toMatchObject({ code: 'not-acceptable', status: 406 });
+        }
+      }
+      // The body's `format` wins over Accept.
+      const res = await post(s.base, '/v1/query', { ...query, format: 'ndjson' }, KEYS.admin, {
+        accept: 'application/json',
+      });
+      expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+      await res.arrayBuffer();
+    });
+
+    it('labels metrics and logs with the documented routes', async () => {
+      await (await post(s.base, '/v1/query:validate', { query: GOOD })).arrayBuffer();
+      await (await post(s.base, '/v1/queries/logins:run', { limit: 1 })).arrayBuffer();
+      const text = await (await fetch(`${s.base}/metrics`)).text();
+      expect(text).toMatch(
+        /baql_http_requests_total\{method="POST",route="\/v1\/query:validate",status="200"\} \d+/,
+      );
+      expect(text).toMatch(
+        /baql_http_requests_total\{method="POST",route="\/v1\/queries\/\{name\}:run",status="200"\} \d+/,
+      );
+      expect(text).not.toContain('::');
+      expect(text).not.toContain('(^');
+      const routes = new Set(s.logs.map((l) => l['route']).filter((r) => r !== undefined));
+      expect(routes).toContain('/v1/query:validate');
+      expect(routes).toContain('/v1/queries/{name}:run');
+      for (const route of routes) expect(String(route)).not.toMatch(/::|\(\^/);
     });
   });
 

@@ -69,6 +69,15 @@ describe('OpenAPI document and docs page', () => {
       expect.arrayContaining(['200', '4XX', '5XX']),
     );
     expect(JSON.stringify(run?.responses['200'])).toContain('application/x-ndjson');
+    // The body of a saved-query run is optional; the free-form query's is not.
+    const body = (path: string) =>
+      (doc.paths[path]?.['post'] as { requestBody?: { required?: boolean } } | undefined)
+        ?.requestBody;
+    expect(body('/v1/queries/{name}:run')?.required).toBe(false);
+    expect(body('/v1/query')?.required).toBe(true);
+    // The refusing (405) routes stay out of the document.
+    expect(Object.keys(doc.paths['/v1/query'] ?? {})).toEqual(['post']);
+    expect(Object.keys(doc.paths['/livez'] ?? {})).toEqual(['get']);
   });
 
   it('serves an HTML docs page that documents every problem type', async () => {

@@ -69,6 +69,75 @@ describe('NDJSON streaming, upstream failures and timeouts', () => {
       expect(times[i]).toBeLessThanOrEqual(times[i - 1] as number);
   });
 
+  it('says when the row limit cut the result (summary.truncated), fetching one row more and no more pages', async () => {
+    type Answer = {
+      rows: unknown[];
+      summary: { rows: number; pages: number; truncated?: boolean };
+    };
+    const run = async (body: Record<string, unknown>) => {
+      const res = await post(s.base, '/v1/query', body);
+      expect(res.status).toBe(200);
+      return (await res.json()) as Answer;
+    };
+    const stream = async (body: Record<string, unknown>) => {
+      const out = lines(await (await post(s.base, '/v1/query', body, KEYS.admin, NDJSON)).text());
+      const last = out.at(-1) as { type: string; summary: Answer['summary'] };
+      expect(last.type).toBe('summary');
+      return { rows: out.filter((l) => l.type === 'row').length, summary: last.summary };
+    };
+    // The default limit (1000) cuts a `| limit 3000` of a larger result, and says so.
+    const total = (await run({ query: `${LARGE} | count` })).rows[0] as { count: number };
+    expect(total.count).toBeGreaterThan(3000);
+    const cut = await run({ query: `${LARGE} | limit 3000` });
+    expect(cut.rows.length).toBe(1000);
+    expect(cut.summary).toMatchObject({ rows: 1000, truncated: true });
+    const whole = await run({ query: `${LARGE} | limit 3000`, limit: 3000 });
+    expect(whole.rows.length).toBe(3000);
+    expect(whole.summary).toMatchObject({ rows: 3000, truncated: false });
+
+    // Exactly at the limit is not cut; one row fewer is.
+    const day = 'type:login since 7d';
+    const logins = ((await run({ query: `${day} | count` })).rows[0] as { count: number }).count;
+    expect(logins).toBeGreaterThan(120);
+    expect((await run({ query: day, limit: logins })).summary).toMatchObject({
+      rows: logins,
+      truncated: false,
+    });
+    const under = await run({ query: day, limit: logins - 1 });
+    expect(under.rows.length).toBe(logins - 1);
+    expect(under.summary).toMatchObject({ rows: logins - 1, truncated: true });
+
+    // Aggregates too: `count by type` has more groups than `limit`.
+    const groups = await run({ query: `${LARGE} | count by type` });
+    expect(groups.rows.length).toBeGreaterThan(3);
+    expect(groups.summary.truncated).toBe(false);
+    const three = await run({ query: `${LARGE} | count by type`, limit: 3 });
+    expect(three.rows.length).toBe(3);
+    expect(three.summary).toMatchObject({ rows: 3, truncated: true });
+
+    // One row more than the limit: with pages of 50, 100 rows take 3 pages (101 rows), not more.
+    const hundred = await run({ query: day, limit: 100 });
+    expect(hundred.summary).toMatchObject({ rows: 100, truncated: true });
+    expect(hundred.summary.pages).toBe(3);
+
+    // The NDJSON summary line says the same, and the extra row is never sent.
+    expect(await stream({ query: day, limit: logins - 1 })).toMatchObject({
+      rows: logins - 1,
+      summary: { rows: logins - 1, truncated: true },
+    });
+    expect(await stream({ query: day, limit: logins })).toMatchObject({
+      rows: logins,
+      summary: { rows: logins, truncated: false },
+    });
+    expect(await stream({ query: `${LARGE} | count by type`, limit: 3 })).toMatchObject({
+      rows: 3,
+      summary: { rows: 3, truncated: true },
+    });
+    const streamed = await stream({ query: day, limit: 100 });
+    expect(streamed.summary).toMatchObject({ rows: 100, truncated: true });
+    expect(streamed.summary.pages).toBe(3);
+  });
+
   it('stops the upstream paging when the client disconnects halfway', async () => {
     await settle(() => searches(s));
     const fullStart = searches(s);
@@ -87,6 +156,7 @@ describe('NDJSON streaming, upstream failures and timeouts', () => {
     const controller = new AbortController();
     const res = await post(s.base, '/v1/query', { query: LARGE, limit: 100_000 }, KEYS.admin, {
       ...NDJSON,
+      'x-request-id': 'dropped-stream-1',
     });
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
@@ -104,6 +174,74 @@ describe('NDJSON streaming, upstream failures and timeouts', () => {
     // The server forgot the query: nothing in flight.
     const metrics = await (await fetch(`${s.base}/metrics`)).text();
     expect(metrics).toMatch(/baql_queries_in_flight\{mode="ndjson"\} 0/);
+    // A dropped stream is a client disconnect (499), logged and counted as one, not a failure.
+    const mine = s.logs.filter((l) => l['reqId'] === 'dropped-stream-1');
+    expect(mine).toContainEqual(
+      expect.objectContaining({ level: 30, msg: 'request completed', status: 499 }),
+    );
+    expect(mine).toContainEqual(
+      expect.objectContaining({ level: 30, problem: 'client-closed', route: '/v1/query' }),
+    );
+    expect(mine.filter((l) => (l['level'] as number) >= 50 || l['err'] !== undefined)).toEqual([]);
+    expect(metrics).toMatch(
+      /baql_http_requests_total\{method="POST",route="\/v1\/query",status="499"\} [1-9]/,
+    );
+    expect(metrics).toMatch(/baql_query_errors_total\{kind="client-closed"\} [1-9]/);
+    expect(metrics).not.toMatch(/baql_query_errors_total\{kind="internal"\}/);
+  });
+
+  it('logs a client that leaves a slow query as a disconnect, never as a server failure', async () => {
+    s.session.sandbox?.setFaults({ latencyMs: 1500 });
+    try {
+      for (const [id, headers] of [
+        ['left-json-1', {}],
+        ['left-ndjson-1', NDJSON],
+      ] as const) {
+        const controller = new AbortController();
+        setTimeout(() => controller.abort(), 300);
+        await expect(
+          fetch(`${s.base}/v1/query`, {
+            method: 'POST',
+            signal: controller.signal,
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${KEYS.admin}`,
+              'x-request-id': id,
+              ...headers,
+            },
+            body: JSON.stringify({ query: 'type:login since 1d', limit: 5 }),
+          }),
+        ).rejects.toThrow();
+      }
+      // Wait until the slow upstream call ended and the server gave up on both queries.
+      const until = Date.now() + 5000;
+      const settled = () =>
+        ['left-json-1', 'left-ndjson-1'].every((id) =>
+          s.logs.some((l) => l['reqId'] === id && l['msg'] === 'request completed'),
+        );
+      while (!settled() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 1800));
+    } finally {
+      s.session.sandbox?.setFaults({});
+    }
+    for (const id of ['left-json-1', 'left-ndjson-1']) {
+      const mine = s.logs.filter((l) => l['reqId'] === id);
+      expect(mine, id).toContainEqual(
+        expect.objectContaining({ msg: 'request completed', status: 499, route: '/v1/query' }),
+      );
+      expect(mine, id).toContainEqual(
+        expect.objectContaining({ level: 30, problem: 'client-closed' }),
+      );
+      expect(
+        mine.filter((l) => (l['level'] as number) >= 50 || l['err'] !== undefined),
+        id,
+      ).toEqual([]);
+      expect(mine.filter((l) => l['msg'] === 'request completed').length, id).toBe(1);
+    }
+    const metrics = await (await fetch(`${s.base}/metrics`)).text();
+    expect(metrics).not.toMatch(/baql_query_errors_total\{kind="(internal|unavailable)"\}/);
+    expect(metrics).toMatch(/baql_query_errors_total\{kind="client-closed"\} [2-9]/);
+    expect(metrics).toMatch(/baql_queries_in_flight\{mode="json"\} 0/);
   });
 
   it('maps an upstream 429 spike arrest to 503 with Retry-After and the upstream code', async () => {
@@ -232,6 +370,12 @@ describe('graceful shutdown', () => {
       expect(b.status).toBe(503);
       expect(b.headers.get('retry-after')).toBe('1');
       expect(await problemOf(b)).toMatchObject({ code: 'unavailable' });
+      // An expected refusal: a warning without a stack, not an error.
+      const refused = s.logs.filter(
+        (l) => l['reqId'] === b.headers.get('x-request-id') && l['problem'] === 'unavailable',
+      );
+      expect(refused).toEqual([expect.objectContaining({ level: 40, msg: 'request refused' })]);
+      expect(refused[0]?.['err']).toBeUndefined();
     } finally {
       s.session.sandbox?.setFaults({});
     }

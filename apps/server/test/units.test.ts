@@ -9,6 +9,8 @@ import {
   presentedKey,
   ApiKeyConfigError,
 } from '../src/api-keys.js';
+import { routeLabel } from '../src/app.js';
+import { rawProblemAnswer, rawProblemOf } from '../src/client-error.js';
 import { throttleKind, toProblem } from '../src/map-error.js';
 import { ProblemError } from '../src/problem.js';
 import { RateLimiter } from '../src/rate-limiter.js';
@@ -328,5 +330,41 @@ describe('saved-query files', () => {
     expect(describeProblems(entry.problems)).toMatch(
       /^line 3, column 1: a parameter is declared `# param <name>: <type>/,
     );
+  });
+});
+
+describe('route labels and raw answers', () => {
+  it('spells Fastify route templates as the documented routes', () => {
+    expect(routeLabel('/v1/query')).toBe('/v1/query');
+    expect(routeLabel('/v1/query::validate')).toBe('/v1/query:validate');
+    expect(routeLabel('/v1/queries/:name(^[A-Za-z0-9_.-]+)::run')).toBe('/v1/queries/{name}:run');
+    expect(routeLabel('/a/:id/b/:other')).toBe('/a/{id}/b/{other}');
+    expect(routeLabel('/a/:x(^\\d+)-:y(^[a-z]+)')).toBe('/a/{x}-{y}');
+  });
+
+  it('maps HTTP parser errors to problems and writes complete answers', () => {
+    expect(rawProblemOf({ code: 'HPE_HEADER_OVERFLOW' })).toMatchObject({
+      status: 431,
+      code: 'headers-too-large',
+    });
+    expect(rawProblemOf({ code: 'ERR_HTTP_REQUEST_TIMEOUT' })).toMatchObject({
+      status: 408,
+      code: 'request-timeout',
+    });
+    expect(rawProblemOf({ code: 'HPE_INVALID_METHOD' })).toMatchObject({
+      status: 400,
+      code: 'invalid-request',
+      detail: expect.stringContaining('HPE_INVALID_METHOD') as unknown,
+    });
+    expect(rawProblemOf({})).toMatchObject({ status: 400, code: 'invalid-request' });
+    const body = { ...rawProblemOf({ code: 'HPE_INVALID_METHOD' }), requestId: 'r-1' };
+    const answer = rawProblemAnswer(body, 'r-1');
+    const [head = '', json = ''] = answer.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(head).toContain('content-type: application/problem+json');
+    expect(head).toContain(`content-length: ${Buffer.byteLength(json)}`);
+    expect(head).toContain('x-request-id: r-1');
+    expect(head).toContain('x-content-type-options: nosniff');
+    expect(JSON.parse(json)).toEqual(body);
   });
 });

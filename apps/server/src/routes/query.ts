@@ -8,7 +8,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { explainPlan, complete } from '../language.js';
 import { reasonOf } from '../map-error.js';
 import { ProblemError } from '../problem.js';
-import { compileChecked, runQuery, type QueryJob } from '../run-query.js';
+import { acceptJson } from '../negotiate.js';
+import { compileChecked, requireQueryText, runQuery, type QueryJob } from '../run-query.js';
 import { routeSchemas } from '../schemas.js';
 import type { ServerPlan } from '../engine.js';
 import type { ServerState } from '../state.js';
@@ -80,8 +81,9 @@ export function registerQueryRoutes(api: FastifyInstance, state: ServerState): v
   const schemas = routeSchemas(state.limits);
 
   api.post<{ Body: QueryBody }>('/v1/query', { schema: schemas.query }, async (request, reply) => {
-    requireQueryRight(request);
     const { query, params, limit, format } = request.body;
+    requireQueryText(query);
+    requireQueryRight(request);
     return runQuery(state, request, reply, { text: query, params, limit, format, mode: 'query' });
   });
 
@@ -89,8 +91,10 @@ export function registerQueryRoutes(api: FastifyInstance, state: ServerState): v
     '/v1/query::validate',
     { schema: schemas.validate },
     async (request) => {
-      requireQueryRight(request);
       const { query, params } = request.body;
+      requireQueryText(query);
+      requireQueryRight(request);
+      acceptJson(request);
       try {
         const plan = await compileChecked(state, request, compileJob(query, params));
         const warnings: unknown = (plan as { diagnostics?: unknown }).diagnostics;
@@ -125,8 +129,10 @@ export function registerQueryRoutes(api: FastifyInstance, state: ServerState): v
     '/v1/query::compile',
     { schema: schemas.compile },
     async (request, reply) => {
-      requireQueryRight(request);
       const { query, params } = request.body;
+      requireQueryText(query);
+      requireQueryRight(request);
+      acceptJson(request);
       const plan = await compileChecked(state, request, compileJob(query, params));
       // Sent as JSON text (with its content type, Fastify does not serialise it again).
       return reply.type('application/json; charset=utf-8').send(compileAnswerJson(plan));
@@ -138,6 +144,7 @@ export function registerQueryRoutes(api: FastifyInstance, state: ServerState): v
     { schema: schemas.complete },
     async (request) => {
       requireQueryRight(request);
+      acceptJson(request);
       const { text, offset } = request.body;
       if (offset > text.length) {
         throw new ProblemError(

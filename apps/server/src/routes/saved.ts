@@ -3,9 +3,10 @@
  *
  * @module
  */
-import { bindParams, isLeft, type ParamValue } from '@baql/query';
+import { bindParams, isBlankQuery, isLeft, type ParamValue } from '@baql/query';
 import type { FastifyInstance } from 'fastify';
 import { maySaved } from '../api-keys.js';
+import { acceptJson } from '../negotiate.js';
 import { ProblemError } from '../problem.js';
 import { runQuery } from '../run-query.js';
 import { describeProblems, listSaved, loadSaved } from '../saved-queries.js';
@@ -23,6 +24,7 @@ export function registerSavedRoutes(api: FastifyInstance, state: ServerState): v
   const schemas = routeSchemas(state.limits);
 
   api.get('/v1/queries', { schema: schemas.listSaved }, async (request) => {
+    acceptJson(request);
     const caller = request.baql.caller;
     const all = (await listSaved(state.queriesDir)).filter(
       (q) => caller !== undefined && maySaved(caller, q.name),
@@ -49,7 +51,14 @@ export function registerSavedRoutes(api: FastifyInstance, state: ServerState): v
 
   api.post<{ Params: { name: string }; Body: RunBody | undefined }>(
     '/v1/queries/:name(^[A-Za-z0-9_.-]+)::run',
-    { schema: schemas.runSaved },
+    {
+      schema: schemas.runSaved,
+      // The body is optional (`{params?, limit?, format?}`): none at all is `{}`.
+      preValidation: (request, _reply, done) => {
+        if (request.body === undefined || request.body === null) request.body = {};
+        done();
+      },
+    },
     async (request, reply) => {
       const { name } = request.params;
       const caller = request.baql.caller;
@@ -64,6 +73,12 @@ export function registerSavedRoutes(api: FastifyInstance, state: ServerState): v
           'bad-query',
           `The saved query "${name}" cannot be read: ${describeProblems(saved.problems)}.`,
           { errors: saved.problems },
+        );
+      }
+      if (isBlankQuery(saved.query)) {
+        throw new ProblemError(
+          'bad-query',
+          `The saved query "${name}" holds no query, only blanks and comments.`,
         );
       }
       const body = request.body ?? {};
