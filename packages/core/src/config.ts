@@ -348,6 +348,47 @@ export function resolveProfileE(
   });
 }
 
+/** What planning needs of a profile: its plugins and time settings — no credentials. */
+export type PlanningProfile = ProfileSettings & {
+  readonly name: string;
+  readonly plugins: readonly string[];
+  readonly pluginDir: string;
+};
+
+/**
+ * Resolves the planning side of a profile (its plugins and settings), without its credentials
+ * or base URL: what `explain`, `check` and `fmt` need, on a machine (CI) that has no secrets.
+ * The name is chosen as {@link resolveProfileE} chooses it; an unknown name is an error.
+ */
+export function resolvePlanningProfileE(
+  loaded: LoadedConfig,
+  name?: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): E.Either<ConfigError, PlanningProfile> {
+  const chosen =
+    name ??
+    (env['BAQL_PROFILE'] !== undefined && env['BAQL_PROFILE'] !== ''
+      ? env['BAQL_PROFILE']
+      : undefined) ??
+    loaded.file.defaultProfile ??
+    'sandbox';
+  const p = (loaded.file.profiles ?? {})[chosen];
+  if (p === undefined && chosen !== 'sandbox') {
+    // The full resolution words the error (known profiles, where the config was found).
+    const full = resolveProfileE(loaded, chosen, env);
+    return E.left(E.isLeft(full) ? full.left : configError(`unknown profile "${chosen}"`));
+  }
+  const settings = settingsOf(loaded.file, p, chosen);
+  if (E.isLeft(settings)) return settings;
+  const globalPlugins = loaded.file.plugins ?? [];
+  return E.right({
+    name: chosen,
+    plugins: [...globalPlugins, ...(p?.plugins ?? []).filter((x) => !globalPlugins.includes(x))],
+    pluginDir: loaded.dir,
+    ...settings.right,
+  });
+}
+
 /** Resolves a profile; throws {@link BaqlError} (`ConfigError`) when it is unusable. */
 export function resolveProfile(
   loaded: LoadedConfig,

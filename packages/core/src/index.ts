@@ -105,12 +105,14 @@ export {
   readSecretFile,
   resolveProfile,
   resolveProfileE,
+  resolvePlanningProfileE,
 } from './config.js';
 export type {
   ConfigFile,
   LoadConfigOptions,
   LoadedConfig,
   ProfileConfig,
+  PlanningProfile,
   ProfileSettings,
   ResolvedProfile,
 } from './config.js';

@@ -4,7 +4,13 @@
  *
  * @module
  */
-export { openSession } from './session.js';
-export type { EmbeddedSandbox, OpenSessionOptions, Session, SessionInfo } from './session.js';
+export { openPlanningSession, openSession } from './session.js';
+export type {
+  EmbeddedSandbox,
+  OpenSessionOptions,
+  PlanningSession,
+  Session,
+  SessionInfo,
+} from './session.js';
 export { bannerFor } from './banner.js';
 export type { SessionBanner } from './banner.js';

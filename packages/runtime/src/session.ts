@@ -12,6 +12,7 @@ import {
   loadPlugins,
   type BaqlPlugin,
   resolveProfile,
+  resolvePlanningProfileE,
   type BaqlClient,
   type ClientOptions,
   type LoadedConfig,
@@ -197,6 +198,77 @@ async function openSandboxSession(
   };
 }
 
+/**
+ * A profile's planner: its catalog, plugins' macros and time settings, with no connection — no
+ * credentials read, no embedded sandbox started. What `explain`, `check` and `fmt` need, fast
+ * and on machines (CI) that have no secrets.
+ */
+export interface PlanningSession {
+  /** Plans and explains exactly as the profile's client would. */
+  readonly client: Pick<BaqlClient, 'compile' | 'explain' | 'macros' | 'catalog'>;
+  /** The catalog of fields and event ids the client plans with. */
+  readonly catalog: Catalog;
+  /** The resolved profile name. */
+  readonly profileName: string;
+  close(): Promise<void>;
+}
+
+/** A base URL no planning session ever calls (its client is never asked to query). */
+const PLANNING_ONLY = 'http://127.0.0.1:9';
+
+/**
+ * Opens the planning side of a profile (see {@link PlanningSession}).
+ *
+ * @example
+ * ```ts
+ * const planner = await openPlanningSession({ profile: 'prod' }); // no secret needed
+ * console.log(planner.client.explain('@failedLogins since 1d'));
+ * ```
+ * @throws BaqlError with a `ConfigError` reason when the config or profile is unusable.
+ * @since 0.1.0
+ */
+export async function openPlanningSession(
+  options: Omit<OpenSessionOptions, 'sandbox'> = {},
+): Promise<PlanningSession> {
+  const env = options.env ?? process.env;
+  const config =
+    options.config ??
+    loadConfig({
+      ...(options.configPath === undefined ? {} : { path: options.configPath }),
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      env,
+    });
+  const resolved = resolvePlanningProfileE(config, options.profile, env);
+  if (resolved._tag === 'Left') throw new BaqlError(resolved.left);
+  const profile = resolved.right;
+  const plugins = await loadPluginList(profile.plugins, profile.pluginDir);
+  const client = createClient({
+    baseUrl: PLANNING_ONLY,
+    clientId: 'planning-only',
+    clientSecret: 'planning-only',
+    institutionId: 'planning-only',
+    ...(plugins.length === 0 ? {} : { plugins }),
+    ...tuning(profile),
+    ...options.client,
+  });
+  return {
+    client,
+    catalog: client.catalog,
+    profileName: profile.name,
+    close: () => client.close(),
+  };
+}
+
+async function loadPluginList(
+  names: readonly string[],
+  dir: string,
+): Promise<readonly BaqlPlugin[]> {
+  if (names.length === 0) return [];
+  const loaded = await loadPlugins(names, dir);
+  if (loaded._tag === 'Left') throw new BaqlError(loaded.left);
+  return loaded.right;
+}
+
 async function pluginsOf(profile: ResolvedProfile): Promise<readonly BaqlPlugin[]> {
   if (profile.plugins.length === 0) return [];
   const loaded = await loadPlugins(profile.plugins, profile.pluginDir);
@@ -205,7 +277,7 @@ async function pluginsOf(profile: ResolvedProfile): Promise<readonly BaqlPlugin[
 }
 
 /** The profile's settings the client takes: tuning and the planner's time settings. */
-function tuning(profile: ResolvedProfile): ProfileSettings {
+function tuning(profile: ProfileSettings): ProfileSettings {
   return {
     ...(profile.concurrency === undefined ? {} : { concurrency: profile.concurrency }),
     ...(profile.pageSize === undefined ? {} : { pageSize: profile.pageSize }),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isBaqlError } from '@baql/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openSession } from '../src/index.js';
+import { openPlanningSession, openSession } from '../src/index.js';
 
 // Loaded lazily, as the runtime loads it (the workspace's lint rule for lazy-loaded libraries).
 const { startSandbox } = await import('@baql/sandbox');
@@ -110,4 +110,33 @@ describe('openSession', () => {
       await session.close();
     }
   }, 180_000);
+});
+
+describe('openPlanningSession', () => {
+  it('plans with the profile’s plugins and settings, with no secret and no sandbox', async () => {
+    const cwd = scratch();
+    writeFileSync(
+      join(cwd, 'baql.config.json'),
+      JSON.stringify({
+        plugins: ['@baql/plugin-fraud'],
+        defaultWindow: '7d',
+        profiles: { prod: { baseUrl: 'production', clientId: 'app', institutionId: '00016' } },
+      }),
+    );
+    const planner = await openPlanningSession({ cwd, env: {}, profile: 'prod' });
+    try {
+      expect(planner.profileName).toBe('prod');
+      expect(Object.keys(planner.client.macros)).toContain('failedLogins');
+      const now = '2026-12-01T12:00:00.000Z';
+      const plan = planner.client.compile('@failedLogins', { now });
+      expect(plan.window).toMatchObject({ start: '2026-11-24T12:00:00.000Z', end: now });
+      expect(planner.client.explain('type:login since 1d', { now })).toMatch(/^window: /);
+    } finally {
+      await planner.close();
+    }
+    const unknown = await openPlanningSession({ cwd, env: {}, profile: 'nope' }).catch(
+      (e: unknown) => e,
+    );
+    expect((unknown as Error).message).toMatch(/unknown profile "nope"/);
+  });
 });
