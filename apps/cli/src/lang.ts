@@ -18,13 +18,75 @@ export function loadQuery(): Promise<Query> {
 /** Diagnostics-shaped values, as thrown inside a `PlanError`. */
 export type Diagnostic = QueryModule.Diagnostic;
 
-/** Renders diagnostics in the caret form (line, caret, hints), one after the other. */
+/**
+ * A diagnostic as `@baql/core` may carry it in a `PlanError`: the language's own, or a macro
+ * problem whose span is a pair of offsets and whose hints may be missing.
+ */
+export interface LooseDiagnostic {
+  readonly severity: string;
+  readonly code: string;
+  readonly message: string;
+  readonly span?: unknown;
+  readonly hints?: readonly string[] | undefined;
+}
+
+/** Brings a {@link LooseDiagnostic} of `text` to the language's shape (line/column spans, hints). */
+export function toDiagnostic(q: Query, text: string, d: LooseDiagnostic): Diagnostic {
+  const span = d.span as { start?: unknown; end?: unknown } | undefined;
+  const positioned = typeof (span?.start as { line?: unknown } | undefined)?.line === 'number';
+  const start = typeof span?.start === 'number' ? span.start : 0;
+  const end = typeof span?.end === 'number' ? span.end : start;
+  return {
+    ...d,
+    severity: d.severity as Diagnostic['severity'],
+    span: positioned ? (span as Diagnostic['span']) : new q.LineIndex(text).span(start, end),
+    hints: d.hints ?? [],
+  };
+}
+
+/** Renders diagnostics of `text` in the caret form (line, caret, hints), one after the other. */
 export async function renderDiagnostics(
   text: string,
-  diagnostics: readonly Diagnostic[],
+  diagnostics: readonly LooseDiagnostic[],
 ): Promise<string> {
   const q = await loadQuery();
-  return diagnostics.map((d) => q.renderDiagnostic(text, d)).join('\n');
+  return diagnostics.map((d) => q.renderDiagnostic(text, toDiagnostic(q, text, d))).join('\n');
+}
+
+/** Where a query came from, for its diagnostics. */
+export interface QuerySource {
+  /** The query text the diagnostics refer to (as planned: its macros expanded). */
+  readonly query: string;
+  /** The saved query file it was read from: its name as given, and the text before the query. */
+  readonly file?: { readonly name: string; readonly header: string } | undefined;
+}
+
+/**
+ * Renders diagnostics of a query in the caret form. For a file, lines and columns are the
+ * file's and each one starts `file:line:col: severity[code]: message`, as `baql check` prints.
+ */
+export async function renderSourceDiagnostics(
+  source: QuerySource,
+  diagnostics: readonly LooseDiagnostic[],
+): Promise<string> {
+  const { file } = source;
+  if (file === undefined) return renderDiagnostics(source.query, diagnostics);
+  const q = await loadQuery();
+  const text = file.header + source.query;
+  return diagnostics
+    .map((d) => {
+      const inQuery = toDiagnostic(q, source.query, d);
+      return renderInFile(q, file.name, text, q.shiftDiagnostic(inQuery, text, file.header.length));
+    })
+    .join('\n');
+}
+
+/** One diagnostic in file coordinates: the `file:line:col:` line, then the caret and hints. */
+function renderInFile(q: Query, name: string, text: string, d: Diagnostic): string {
+  const { line, column } = d.span.start;
+  const headerLines = d.message.split('\n').length;
+  const body = q.renderDiagnostic(text, d).split('\n').slice(headerLines);
+  return [`${name}:${line}:${column}: ${d.severity}[${d.code}]: ${d.message}`, ...body].join('\n');
 }
 
 /**

@@ -2,7 +2,7 @@
  * The `baql` command line: commander wiring only. Every command's code is imported when that
  * command runs, so `baql --help` and the REPL's first prompt load as little as possible.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT, type CliIo } from './io.js';
 import { OUTPUT_FORMATS } from './output/format.js';
 
@@ -40,16 +40,25 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       '-c, --config <path>',
       'config file (default: $BAQL_CONFIG, ./baql.config.json, ~/.config/baql/config.json)',
     )
+    // Options before a command are baql's; after it, the command's (so `baql kernel install
+    // --profile p` hands `--profile p` to the kernel).
+    .enablePositionalOptions()
+    .helpCommand(true)
+    // A word that is no command reaches the action below, which says so.
+    .allowExcessArguments(true)
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(usageError(s)),
       // A fixed width, so the help is the same everywhere (and matches the README).
       getOutHelpWidth: () => 100,
       getErrHelpWidth: () => 100,
     })
     .exitOverride()
     .showSuggestionAfterError(true)
-    .action(async (opts: ConnectionOptions) => {
+    .action(async (opts: ConnectionOptions, cmd: Command) => {
+      const [word] = cmd.args;
+      if (word !== undefined) return unknownCommand(cmd, word);
       const { runRepl } = await import('./repl/repl.js');
       set(await runRepl(io, opts));
     });
@@ -91,9 +100,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--json', 'print the plan as JSON ({window, requests, residual, pipeline, notes})')
     .option('--now <iso>', 'evaluate relative times against this instant')
     .option('--param <k=v>', 'bind a query parameter (repeatable)', collect, [])
-    .action(async (query: string[], opts: ExplainCommandOptions) => {
+    .option('-p, --profile <name>', 'profile to use (its plugins add fields and macros)')
+    .option('-c, --config <path>', 'config file')
+    .action(async (query: string[], opts: ExplainCommandOptions, cmd: Command) => {
       const { explainCommand } = await import('./commands/explain.js');
-      set(await explainCommand(io, query.join(' '), opts));
+      set(await explainCommand(io, query.join(' '), { ...inherited(cmd), ...opts }));
     });
 
   program
@@ -101,19 +112,25 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .description('rewrite .baql files in canonical form (--check: only report files that differ)')
     .argument('<paths...>', 'files or directories')
     .option('--check', 'do not write; exit 1 when a file is not canonical')
-    .action(async (paths: string[], opts: { check?: boolean }) => {
-      const { fmtCommand } = await import('./commands/fmt.js');
-      set(await fmtCommand(io, paths, opts));
-    });
+    .option('-p, --profile <name>', 'profile whose plugins define the macros')
+    .option('-c, --config <path>', 'config file')
+    .action(
+      async (paths: string[], opts: ConnectionOptions & { check?: boolean }, cmd: Command) => {
+        const { fmtCommand } = await import('./commands/fmt.js');
+        set(await fmtCommand(io, paths, { ...inherited(cmd), ...opts }));
+      },
+    );
 
   program
     .command('check')
     .description('validate .baql files: syntax, fields, parameters, golden plans (file:line:col)')
     .argument('<paths...>', 'files or directories')
     .option('--now <iso>', 'evaluate relative times against this instant')
-    .action(async (paths: string[], opts: { now?: string }) => {
+    .option('-p, --profile <name>', 'profile to use (its plugins add fields and macros)')
+    .option('-c, --config <path>', 'config file')
+    .action(async (paths: string[], opts: ConnectionOptions & { now?: string }, cmd: Command) => {
       const { checkCommand } = await import('./commands/check.js');
-      set(await checkCommand(io, paths, opts));
+      set(await checkCommand(io, paths, { ...inherited(cmd), ...opts }));
     });
 
   program
@@ -187,16 +204,38 @@ function inherited(cmd: Command): ConnectionOptions {
   };
 }
 
+/** Parses an option's value as a positive integer (commander reports a bad one, exit 2). */
 function parseInteger(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new CommanderError(
-      EXIT.invalid,
-      'baql.invalidNumber',
-      `error: expected a positive integer, got "${value}"`,
-    );
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n <= 0) {
+    throw new InvalidArgumentError('must be a positive integer');
   }
   return n;
+}
+
+/**
+ * A usage error of commander as one line in baql's voice: `error: x` becomes `baql: x`, and
+ * `x is invalid. y` / `(Did you mean y?)` read `x is invalid: y` / `(did you mean y?)`.
+ */
+function usageError(message: string): string {
+  return `${message
+    .trimEnd()
+    .replace(/^error: /, 'baql: ')
+    .replace(/ is invalid\. /, ' is invalid: ')
+    .replace(/\n\(Did you mean (.+)\?\)$/, ' (did you mean $1?)')}\n`;
+}
+
+/** Fails with `baql: unknown command 'word' (did you mean …?)` (exit 2). */
+async function unknownCommand(program: Command, word: string): Promise<never> {
+  const { didYouMean } = await import('@baql/query');
+  const names = program.commands.map((c) => c.name());
+  const [similar] = didYouMean(word, names, 1);
+  const suggestion = similar === undefined ? '' : ` (did you mean ${similar}?)`;
+  const hint = similar === undefined ? "; 'baql --help' lists the commands" : '';
+  return program.error(`baql: unknown command '${word}'${suggestion}${hint}`, {
+    code: 'commander.unknownCommand',
+    exitCode: EXIT.invalid,
+  });
 }
 
 /** Options of `baql run`. */
@@ -212,7 +251,7 @@ export interface RunCommandOptions extends ConnectionOptions {
 }
 
 /** Options of `baql explain`. */
-export interface ExplainCommandOptions {
+export interface ExplainCommandOptions extends ConnectionOptions {
   readonly json?: boolean;
   readonly now?: string;
   readonly param: string[];

@@ -3,7 +3,15 @@
  * with its exit codes (0 ok, 1 runtime, 2 invalid query).
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +56,15 @@ describe.skipIf(!built)('baql (batch)', () => {
     }
     const readme = readFileSync(join(ROOT, 'apps/cli/README.md'), 'utf8');
     expect(readme).toContain(stdout.trim());
+  });
+
+  it("documents each command's --help in the README", async () => {
+    const readme = readFileSync(join(ROOT, 'apps/cli/README.md'), 'utf8');
+    for (const command of ['run', 'explain', 'fmt', 'check', 'kernel']) {
+      const { code, stdout } = await baql([command, '--help']);
+      expect(code).toBe(0);
+      expect(readme).toContain(`\`\`\`\n${stdout.trim()}\n\`\`\``);
+    }
   });
 
   it('is linked by npm through an executable launcher that exists before the build', async () => {
@@ -232,5 +249,156 @@ describe.skipIf(!built)('baql (batch)', () => {
     });
     expect(code).toBe(1);
     expect(stderr).toMatch(/unknown profile "nope"/);
+  });
+});
+
+describe.skipIf(!built)('baql (batch): result files, usage errors, profiles', () => {
+  it('says in one line that a --out file cannot be written, and creates no folder', async () => {
+    const dir = scratchDir();
+    mkdirSync(join(dir, 'adir'));
+    const query = ['run', '-e', 'type:login since 1h | count'];
+    const missing = await baql([...query, '-o', 'no/d/out.csv'], { cwd: dir });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(
+      /^baql: cannot write no\/d\/out\.csv: no such directory \S*\/no\/d\n$/,
+    );
+    expect(existsSync(join(dir, 'no'))).toBe(false);
+    const directory = await baql([...query, '-o', 'adir'], { cwd: dir });
+    expect(directory.code).toBe(1);
+    expect(directory.stderr).toBe('baql: cannot write adir: it is a directory\n');
+  });
+
+  it.skipIf(!existsSync('/dev/full'))(
+    'stops with one line when writing the rows fails',
+    async () => {
+      const full = await baql(['run', '-e', 'type:login since 7d', '-o', '/dev/full']);
+      expect(full.code).toBe(1);
+      expect(full.stderr).toBe('baql: cannot write /dev/full: no space left on device\n');
+    },
+    180_000,
+  );
+
+  it('leaves an existing --out file alone unless the query succeeds', async () => {
+    const dir = scratchDir();
+    const keep = join(dir, 'keep.csv');
+    writeFileSync(keep, 'data\n');
+    const invalid = await baql(['run', '-e', 'user:', '-o', 'keep.csv'], { cwd: dir });
+    expect(invalid.code).toBe(2);
+    expect(readFileSync(keep, 'utf8')).toBe('data\n');
+    const upstream = await baql(['run', '-e', 'type:login since 1h', '-o', 'keep.csv'], {
+      cwd: dir,
+      env: { BAQL_SANDBOX_FAULTS: 'errorRate=1' },
+    });
+    expect(upstream.code).toBe(1);
+    expect(readFileSync(keep, 'utf8')).toBe('data\n');
+    const ok = await baql(['run', '-e', 'type:login since 1h | count', '-o', 'keep.csv'], {
+      cwd: dir,
+    });
+    expect(ok.code).toBe(0);
+    expect(readFileSync(keep, 'utf8').split('\n')[0]).toBe('count');
+    // No temporary file is left behind.
+    expect(readdirSync(dir)).toEqual(['keep.csv']);
+  }, 180_000);
+
+  it('says why an integer option is bad, on stderr, with exit 2', async () => {
+    for (const [option, value] of [
+      ['--limit', '0'],
+      ['--max-pages', 'abc'],
+      ['--max-pages', '-3'],
+    ] as const) {
+      const { code, stdout, stderr } = await baql([
+        'run',
+        '-e',
+        'type:login since 1h',
+        option,
+        value,
+      ]);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        `baql: option '${option} <n>' argument '${value}' is invalid: must be a positive integer\n`,
+      );
+    }
+  });
+
+  it('says a mistyped command is unknown and suggests one; help <command> is its help', async () => {
+    const typo = await baql(['exlain', 'type:login']);
+    expect(typo.code).toBe(2);
+    expect(typo.stdout).toBe('');
+    expect(typo.stderr).toBe("baql: unknown command 'exlain' (did you mean explain?)\n");
+    const help = await baql(['help', 'run']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: baql run /);
+    expect(help.stdout).toBe((await baql(['run', '--help'])).stdout);
+  });
+
+  it("hands a command's options to the kernel, and keeps -p before a command baql's", async () => {
+    const dir = scratchDir();
+    const spec = await baql(['kernel', 'install', '--profile', 'prod', '--print-spec'], {
+      cwd: dir,
+    });
+    expect(spec.code).toBe(0);
+    const kernelJson = JSON.parse(spec.stdout.slice(spec.stdout.indexOf('{'))) as {
+      env: Record<string, string>;
+    };
+    expect(kernelJson.env).toEqual({ BAQL_PROFILE: 'prod' });
+    const before = await baql(['-p', 'nope', 'run', '-e', 'type:login since 1d'], { cwd: dir });
+    expect(before.code).toBe(1);
+    expect(before.stderr).toMatch(/unknown profile "nope"/);
+  });
+
+  it("reports a saved query's error at the file's line and column, with its name", async () => {
+    const dir = scratchDir();
+    const text = readFileSync(join(ROOT, 'queries/support/user-sessions.baql'), 'utf8');
+    expect(text).toContain('since 7d');
+    writeFileSync(join(dir, 'typo.baql'), text.replace('since 7d', 'since 7x'));
+    const checked = await baql(['check', 'typo.baql'], { cwd: dir });
+    const where = /^typo\.baql:\d+:\d+: error/m.exec(checked.stdout)?.[0];
+    expect(where).toBeDefined();
+    expect(where).not.toMatch(/^typo\.baql:1:/);
+    const ran = await baql(['run', 'typo.baql', '--param', 'user=alice'], { cwd: dir });
+    expect(ran.code).toBe(2);
+    expect(ran.stderr.startsWith(`${where}[BAQL_BAD_TIME]: \`7x\` is not a time`)).toBe(true);
+    expect(ran.stderr).toMatch(/^ +\d+ \| .*since 7x/m);
+  }, 180_000);
+
+  describe('with a plugin in the config', () => {
+    const pluginDir = () => {
+      const dir = scratchDir();
+      writeFileSync(join(dir, 'baql.config.json'), '{"plugins":["@baql/plugin-fraud"]}\n');
+      writeFileSync(
+        join(dir, 'f.baql'),
+        '# name: f\n\n@failedLogins since 1d | count by country\n',
+      );
+      return dir;
+    };
+
+    it('explains, checks and formats a query with its macros and fields', async () => {
+      const dir = pluginDir();
+      const explained = await baql(['explain', '--json', '--now', NOW, '@failedLogins since 1d'], {
+        cwd: dir,
+      });
+      expect(explained.stderr).toBe('');
+      expect(explained.code).toBe(0);
+      const plan = JSON.parse(explained.stdout) as { requests: { eventIds: string[] }[] };
+      expect(plan.requests[0]?.eventIds).toEqual(['login']);
+      const checked = await baql(['check', 'f.baql', '--now', NOW], { cwd: dir });
+      expect(checked.stdout).toBe('1 file checked: 0 errors, 0 warnings\n');
+      expect(checked.code).toBe(0);
+      const formatted = await baql(['fmt', '--check', 'f.baql'], { cwd: dir });
+      expect(formatted.stderr).toBe('');
+      expect(formatted.code).toBe(0);
+    }, 180_000);
+
+    it('shows an unknown macro where it is, and fails on an unknown profile', async () => {
+      const dir = pluginDir();
+      const ran = await baql(['run', '-e', '@nosuch since 1d'], { cwd: dir });
+      expect(ran.code).toBe(2);
+      expect(ran.stderr).toMatch(/^error\[unknown-macro\] at line 1, column 1: unknown macro/);
+      expect(ran.stderr).toMatch(/^ {4}\| \^{7}$/m);
+      const explained = await baql(['-p', 'nosuch', 'explain', 'type:login'], { cwd: dir });
+      expect(explained.code).toBe(1);
+      expect(explained.stderr).toMatch(/^baql: .*unknown profile "nosuch"/);
+    }, 180_000);
   });
 });

@@ -3,7 +3,7 @@
  * and a hint; Tab completes; a query prints a table; Ctrl-C cancels a slow query and the prompt
  * comes back; `\o csv` switches the output; `\save` then `\run` round-trips a saved query.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { built, KEYS, scratchDir, Terminal } from './terminal.js';
@@ -165,6 +165,47 @@ describe.skipIf(!built)('the REPL in a pseudo-terminal', () => {
     await term.waitFor(/left no file at \S+query\.baql; nothing to run\.[\s\S]*baql> /, {
       from: mark,
     });
+  });
+
+  it('writes result files only into existing folders, says when it cannot, and goes on', async () => {
+    let mark = term.mark();
+    await term.typeSlowly('type:login since 1h | count > nope/y.csv');
+    term.type(KEYS.enter);
+    await term.waitFor(/cannot write nope\/y\.csv: no such directory \S+nope[\s\S]*baql> /, {
+      from: mark,
+    });
+    mark = term.mark();
+    term.type('\\o nope2/x.csv\r');
+    await term.waitFor(/cannot write nope2\/x\.csv: no such directory \S+nope2[\s\S]*baql> /, {
+      from: mark,
+    });
+    expect(existsSync(join(home, 'nope'))).toBe(false);
+    expect(existsSync(join(home, 'nope2'))).toBe(false);
+    // A directory in the way used to kill the REPL with an unhandled 'error' event.
+    mkdirSync(join(home, 'adir.csv'));
+    mark = term.mark();
+    await term.typeSlowly('type:login since 1h | count > adir.csv');
+    term.type(KEYS.enter);
+    await term.waitFor(/cannot write adir\.csv: it is a directory[\s\S]*baql> /, { from: mark });
+    mark = term.mark();
+    term.type('\\o\r');
+    await term.waitFor(/Output: table to the terminal/, { from: mark });
+  });
+
+  it('replaces an existing result file only when the query succeeds, and says "1 row"', async () => {
+    const keep = join(home, 'keep.csv');
+    writeFileSync(keep, 'data\n');
+    let mark = term.mark();
+    await term.typeSlowly('user: > keep.csv');
+    term.type(KEYS.enter);
+    await term.waitFor(/expected a value[\s\S]*baql> /, { from: mark });
+    expect(readFileSync(keep, 'utf8')).toBe('data\n');
+    mark = term.mark();
+    await term.typeSlowly('type:login since 1h | count > keep.csv');
+    term.type(KEYS.enter);
+    await term.waitFor(/Wrote 1 row to keep\.csv \(csv\)\.[\s\S]*baql> /, { from: mark });
+    expect(readFileSync(keep, 'utf8').split('\n')[0]).toBe('count');
+    expect(readdirSync(home).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });
 

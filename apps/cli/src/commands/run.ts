@@ -1,26 +1,45 @@
 /**
  * `baql run <file.baql | -e query | ->`: runs one query and writes its rows to stdout or a file.
  * Exit codes: 0 ok, 1 upstream or runtime error, 2 invalid query (diagnostics on stderr).
- * Progress goes to stderr only when stderr is a terminal; stdout carries only rows.
+ * Progress goes to stderr only when stderr is a terminal; stdout carries only rows. With `--out`,
+ * an existing file is replaced only when the query succeeds.
  */
-import { createWriteStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { ParamValue } from '@baql/query';
+import type { Session } from '@baql/runtime';
 import { errorMessage, isBaqlError } from '../errors.js';
-import { executeQuery, summaryLine } from '../execute.js';
+import { executeQuery, summaryLine, type ExecuteResult } from '../execute.js';
 import { EXIT, type CliIo } from '../io.js';
-import { loadQuery, renderDiagnostics, type Diagnostic } from '../lang.js';
+import {
+  loadQuery,
+  renderSourceDiagnostics,
+  type LooseDiagnostic,
+  type QuerySource,
+} from '../lang.js';
+import { plannedText } from '../macros.js';
+import {
+  checkOutputPath,
+  openFileOutput,
+  OutputFileError,
+  type FileOutput,
+} from '../output/file-output.js';
 import { formatFromPath, type OutputFormat } from '../output/format.js';
 import { streamWriter } from '../output/writer.js';
 import type { ProgressEvent } from '../progress.js';
 import type { RunCommandOptions } from '../program.js';
 import { parseAssignments } from '../repl/backslash.js';
 import { bindSavedParams } from '../saved.js';
+import { openCliSession } from '../session.js';
 
-async function readStdin(io: CliIo): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of io.stdin)
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks).toString('utf8');
+/** A query ready to run: its text, where it came from, its bound parameters and settings. */
+interface PreparedRun {
+  readonly query: string;
+  /** The saved query file, for diagnostics in file coordinates (not for `-e` or stdin). */
+  readonly file: QuerySource['file'];
+  readonly params: Record<string, ParamValue>;
+  readonly now: Date | undefined;
+  readonly format: OutputFormat;
 }
 
 /** Runs `baql run`; resolves to the exit code. */
@@ -29,27 +48,33 @@ export async function runCommand(
   file: string | undefined,
   options: RunCommandOptions,
 ): Promise<number> {
+  const prepared = await prepareRun(io, file, options);
+  if (typeof prepared === 'number') return prepared;
+  const session = await openCliSession(io, options);
+  if (!session) return EXIT.runtime;
+  try {
+    return await runPrepared(io, session, prepared, options);
+  } finally {
+    await session.close();
+  }
+}
+
+/** Reads, parses and binds the query, and checks the options; an exit code when they are bad. */
+async function prepareRun(
+  io: CliIo,
+  file: string | undefined,
+  options: RunCommandOptions,
+): Promise<PreparedRun | number> {
   if (options.execute !== undefined && file !== undefined) {
     io.stderr.write('baql run: give a file or -e, not both\n');
     return EXIT.invalid;
   }
-  let text: string;
-  let source = '-e';
-  try {
-    if (options.execute !== undefined) text = options.execute;
-    else if (file === undefined || file === '-') {
-      source = 'stdin';
-      text = await readStdin(io);
-    } else {
-      source = file;
-      text = readFileSync(resolve(io.cwd, file), 'utf8');
-    }
-  } catch (error) {
-    io.stderr.write(
-      `baql run: cannot read ${source}: ${errorMessage(error).replace(/^ENOENT: /, '')}\n`,
-    );
+  const read = await readQueryText(io, file, options.execute);
+  if ('error' in read) {
+    io.stderr.write(`baql run: ${read.error}\n`);
     return EXIT.invalid;
   }
+  const { text, source } = read;
   const { params: given, invalid } = parseAssignments(options.param ?? []);
   if (invalid.length > 0) {
     io.stderr.write(`baql run: --param takes k=v, got ${invalid.join(' ')}\n`);
@@ -74,88 +99,190 @@ export async function runCommand(
     io.stderr.write(`baql run: ${source} holds no query\n`);
     return EXIT.invalid;
   }
-  let now: Date | undefined;
-  if (options.now !== undefined) {
-    now = new Date(options.now);
-    if (Number.isNaN(now.getTime())) {
-      io.stderr.write(`baql run: --now must be an ISO 8601 time, got "${options.now}"\n`);
-      return EXIT.invalid;
-    }
+  const now = parseNow(options.now);
+  if (now === 'invalid') {
+    io.stderr.write(`baql run: --now must be an ISO 8601 time, got "${options.now ?? ''}"\n`);
+    return EXIT.invalid;
   }
-  const format: OutputFormat =
+  if (options.out !== undefined && !outputPathIsUsable(io, options.out)) return EXIT.runtime;
+  return {
+    query: saved.query,
+    file: readsFile(file, options.execute)
+      ? { name: source, header: text.slice(0, saved.queryOffset) }
+      : undefined,
+    params: bound.params,
+    now,
+    format: outputFormat(io, options),
+  };
+}
+
+/** Whether the query comes from a saved query file (not `-e`, not standard input). */
+function readsFile(file: string | undefined, execute: string | undefined): file is string {
+  return execute === undefined && file !== undefined && file !== '-';
+}
+
+/** The query text and a name for it (`-e`, `stdin` or the file as given). */
+async function readQueryText(
+  io: CliIo,
+  file: string | undefined,
+  execute: string | undefined,
+): Promise<{ text: string; source: string } | { error: string }> {
+  if (execute !== undefined) return { text: execute, source: '-e' };
+  const source = readsFile(file, execute) ? file : 'stdin';
+  try {
+    const text =
+      source === 'stdin' ? await readStdin(io) : readFileSync(resolve(io.cwd, source), 'utf8');
+    return { text, source };
+  } catch (error) {
+    return { error: `cannot read ${source}: ${errorMessage(error).replace(/^ENOENT: /, '')}` };
+  }
+}
+
+async function readStdin(io: CliIo): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin)
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** `--now` as a date: undefined when not given, `'invalid'` when not an ISO time. */
+function parseNow(text: string | undefined): Date | undefined | 'invalid' {
+  if (text === undefined) return undefined;
+  const now = new Date(text);
+  return Number.isNaN(now.getTime()) ? 'invalid' : now;
+}
+
+/** `--format`, else the `--out` file's extension, else table on a terminal and ndjson in a pipe. */
+function outputFormat(io: CliIo, options: RunCommandOptions): OutputFormat {
+  return (
     options.format ??
     (options.out ? formatFromPath(options.out) : undefined) ??
-    (io.stdout.isTTY ? 'table' : 'ndjson');
+    (io.stdout.isTTY ? 'table' : 'ndjson')
+  );
+}
 
-  const { openSession } = await import('@baql/runtime');
-  let session: Awaited<ReturnType<typeof openSession>>;
+/** Checks `--out` before any work (its folder exists, it is no directory); says why not. */
+function outputPathIsUsable(io: CliIo, out: string): boolean {
   try {
-    session = await openSession({
-      ...(options.profile === undefined ? {} : { profile: options.profile }),
-      ...(options.config === undefined ? {} : { configPath: options.config }),
-      cwd: io.cwd,
-      env: io.env,
-    });
+    checkOutputPath(out, resolve(io.cwd, out));
+    return true;
+  } catch (error) {
+    io.stderr.write(`baql: ${errorMessage(error)}\n`);
+    return false;
+  }
+}
+
+/** Runs a prepared query on the session, to stdout or the `--out` file; resolves to the exit code. */
+async function runPrepared(
+  io: CliIo,
+  session: Session,
+  prepared: PreparedRun,
+  options: RunCommandOptions,
+): Promise<number> {
+  let output: FileOutput | undefined;
+  try {
+    output = options.out
+      ? await openFileOutput(options.out, resolve(io.cwd, options.out))
+      : undefined;
   } catch (error) {
     io.stderr.write(`baql: ${errorMessage(error)}\n`);
     return EXIT.runtime;
   }
   const controller = new AbortController();
+  // A full disk or a vanished folder stops the query: its rows could go nowhere.
+  output?.onFailure(() => controller.abort());
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  const fileStream = options.out ? createWriteStream(resolve(io.cwd, options.out)) : undefined;
-  const out = streamWriter(fileStream ?? io.stdout, 256 * 1024);
-  let exceeded = false;
   try {
-    const result = await executeQuery(session.client, saved.query, {
-      format,
-      out,
-      params: bound.params,
+    const { result, exceeded } = await execute(io, session, prepared, options, {
+      output,
       signal: controller.signal,
-      ...(now === undefined ? {} : { now }),
-      ...(options.limit === undefined ? {} : { limit: options.limit }),
-      progress: io.stderr,
-      outputIsTerminal: fileStream === undefined && io.stdout.isTTY === true,
-      width: io.stdout.columns ?? 100,
-      color: io.stdout.isTTY === true && fileStream === undefined,
-      onWarnings: async (diagnostics) => {
-        if (!options.quiet)
-          io.stderr.write(`${await renderDiagnostics(saved.query, diagnostics)}\n`);
-      },
-      ...(options.maxPages === undefined
-        ? {}
-        : {
-            onRow: (progress: ProgressEvent | undefined) => {
-              if (progress && progress.pages > (options.maxPages ?? Infinity)) {
-                exceeded = true;
-                return false;
-              }
-              return true;
-            },
-          }),
     });
-    if (fileStream) await new Promise<void>((done) => fileStream.end(done));
     if (exceeded) {
+      output?.discard();
       io.stderr.write(
         `baql run: stopped after ${options.maxPages} pages (--max-pages); narrow the query or raise the limit\n`,
       );
       return EXIT.runtime;
     }
-    if (!options.quiet && (io.stderr.isTTY || fileStream)) {
+    await output?.commit();
+    if (!options.quiet && (io.stderr.isTTY || output)) {
       io.stderr.write(`${summaryLine(result.summary, result.rows)}\n`);
     }
     return EXIT.ok;
   } catch (error) {
-    fileStream?.destroy();
-    if (isBaqlError(error) && error.reason._tag === 'PlanError') {
-      const diagnostics = (error.reason.diagnostics ?? []) as Diagnostic[];
-      io.stderr.write(`${await renderDiagnostics(saved.query, diagnostics)}\n`);
-      return EXIT.invalid;
-    }
-    io.stderr.write(`baql: ${errorMessage(error)}\n`);
-    return EXIT.runtime;
+    output?.discard();
+    return reportFailure(io, error, output?.failure, {
+      query: await plannedText(session.client, prepared.query),
+      file: prepared.file,
+    });
   } finally {
     process.off('SIGINT', onSigint);
-    await session.close();
   }
+}
+
+/** Streams the query's rows; `exceeded` when `--max-pages` stopped it. */
+async function execute(
+  io: CliIo,
+  session: Session,
+  prepared: PreparedRun,
+  options: RunCommandOptions,
+  target: { output: FileOutput | undefined; signal: AbortSignal },
+): Promise<{ result: ExecuteResult; exceeded: boolean }> {
+  const { output } = target;
+  const toTerminal = output === undefined && io.stdout.isTTY === true;
+  let exceeded = false;
+  const result = await executeQuery(session.client, prepared.query, {
+    format: prepared.format,
+    out: streamWriter(output?.stream ?? io.stdout, 256 * 1024),
+    params: prepared.params,
+    signal: target.signal,
+    ...(prepared.now === undefined ? {} : { now: prepared.now }),
+    ...(options.limit === undefined ? {} : { limit: options.limit }),
+    progress: io.stderr,
+    outputIsTerminal: toTerminal,
+    width: io.stdout.columns ?? 100,
+    color: toTerminal,
+    onWarnings: async (diagnostics) => {
+      if (options.quiet) return;
+      const source = {
+        query: await plannedText(session.client, prepared.query),
+        file: prepared.file,
+      };
+      io.stderr.write(`${await renderSourceDiagnostics(source, diagnostics)}\n`);
+    },
+    ...(options.maxPages === undefined
+      ? {}
+      : {
+          onRow: (progress: ProgressEvent | undefined) => {
+            if (progress && progress.pages > (options.maxPages ?? Infinity)) {
+              exceeded = true;
+              return false;
+            }
+            return true;
+          },
+        }),
+  });
+  return { result, exceeded };
+}
+
+/** Prints why the run failed (the output file's problem first) and returns the exit code. */
+async function reportFailure(
+  io: CliIo,
+  error: unknown,
+  outputFailure: OutputFileError | undefined,
+  source: QuerySource,
+): Promise<number> {
+  const failure = outputFailure ?? (error instanceof OutputFileError ? error : undefined);
+  if (failure) {
+    io.stderr.write(`baql: ${failure.message}\n`);
+    return EXIT.runtime;
+  }
+  if (isBaqlError(error) && error.reason._tag === 'PlanError') {
+    const diagnostics = (error.reason.diagnostics ?? []) as readonly LooseDiagnostic[];
+    io.stderr.write(`${await renderSourceDiagnostics(source, diagnostics)}\n`);
+    return EXIT.invalid;
+  }
+  io.stderr.write(`baql: ${errorMessage(error)}\n`);
+  return EXIT.runtime;
 }

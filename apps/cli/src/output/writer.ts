@@ -18,7 +18,9 @@ export function streamWriter(stream: Writable, chunkSize = 65536): TextWriter {
   const push = (): void | Promise<void> => {
     const chunk = buffer;
     buffer = '';
-    if (chunk.length === 0 || stream.write(chunk)) return undefined;
+    if (chunk.length === 0 || stream.destroyed || stream.write(chunk)) return undefined;
+    // A stream that failed on this write will never drain: its owner reports the error.
+    if (stream.destroyed) return undefined;
     return new Promise<void>((resolve) => {
       const done = () => {
         stream.off('drain', done);

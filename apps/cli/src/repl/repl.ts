@@ -4,23 +4,22 @@
  * cancels a running query, never the REPL; Ctrl-D exits.
  */
 import { spawnSync } from 'node:child_process';
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ParamValue } from '@baql/query';
 import type { Session } from '@baql/runtime';
 import { isBaqlError, errorMessage } from '../errors.js';
 import type { RunSummary } from '../execute.js';
 import type { CliIo } from '../io.js';
 import { balanced, loadQuery, renderDiagnostics, type Query } from '../lang.js';
+import { plannedText } from '../macros.js';
+import {
+  checkOutputPath,
+  openFileOutput,
+  OutputFileError,
+  type FileOutput,
+} from '../output/file-output.js';
 import {
   formatFromPath,
   isOutputFormat,
@@ -180,22 +179,23 @@ export async function runRepl(io: CliIo, options: ConnectionOptions): Promise<nu
     const s = await getSession();
     if (!s) return;
     state.lastQuery = text;
+    // What the plan's diagnostics refer to: the query with its macros expanded.
+    const planned = await plannedText(s.client, text);
     const target = file ?? state.outFile;
     const format: OutputFormat = target ? (formatFromPath(target) ?? state.format) : state.format;
     const controller = new AbortController();
-    onInterrupt = () => controller.abort();
     const toTerminal = target === undefined;
     const buffered = toTerminal && (format === 'table' || format === 'markdown');
     // Loaded on the first query, not before the first prompt (the renderers take a while to load).
     const { executeQuery, summaryLine } = await import('../execute.js');
     const collected = stringWriter();
-    let fileStream: ReturnType<typeof createWriteStream> | undefined;
-    if (target) {
-      mkdirSync(dirname(resolve(io.cwd, target)), { recursive: true });
-      fileStream = createWriteStream(resolve(io.cwd, target));
-    }
-    const out = fileStream
-      ? streamWriter(fileStream)
+    const output = target === undefined ? undefined : await openOutput(target);
+    if (output === 'failed') return;
+    // A full disk or a vanished folder stops the query: its rows could go nowhere.
+    output?.onFailure(() => controller.abort());
+    onInterrupt = () => controller.abort();
+    const out = output
+      ? streamWriter(output.stream)
       : buffered
         ? collected
         : streamWriter(stdout, 1);
@@ -211,7 +211,7 @@ export async function runRepl(io: CliIo, options: ConnectionOptions): Promise<nu
         width: stdout.columns ?? 100,
         color: true,
         onWarnings: async (diagnostics) => {
-          stdout.write(`${await renderDiagnostics(text, diagnostics)}\n`);
+          stdout.write(`${await renderDiagnostics(planned, diagnostics)}\n`);
         },
         onRow: async (progress: ProgressEvent | undefined) => {
           if (confirmed || !progress || progress.pages <= state.maxPages) return true;
@@ -221,21 +221,25 @@ export async function runRepl(io: CliIo, options: ConnectionOptions): Promise<nu
           return confirmed;
         },
       });
-      if (fileStream) await new Promise<void>((done) => fileStream?.end(done));
+      await output?.commit();
       if (buffered) page(collected.text(), stdout, editor, io);
       state.lastSummary = result.summary;
-      if (target) stdout.write(`Wrote ${result.rows} rows to ${target} (${format}).\n`);
+      if (target) stdout.write(`Wrote ${rowCount(result.rows)} to ${target} (${format}).\n`);
       if (result.stopped) stdout.write('Stopped at your request.\n');
       if (state.timing) stdout.write(`${dim(summaryLine(result.summary, result.rows))}\n`);
     } catch (error) {
-      fileStream?.destroy();
-      if (controller.signal.aborted) {
+      output?.discard();
+      const outputFailure =
+        output?.failure ?? (error instanceof OutputFileError ? error : undefined);
+      if (outputFailure) {
+        stdout.write(`${red(outputFailure.message)}\n`);
+      } else if (controller.signal.aborted) {
         stdout.write('Cancelled.\n');
       } else if (isBaqlError(error) && error.reason._tag === 'PlanError') {
         const diagnostics = (error.reason.diagnostics ?? []) as Parameters<
           Query['renderDiagnostic']
         >[1][];
-        stdout.write(`${await renderDiagnostics(text, diagnostics)}\n`);
+        stdout.write(`${await renderDiagnostics(planned, diagnostics)}\n`);
       } else if (isBaqlError(error) && error.reason._tag === 'Aborted') {
         stdout.write('Cancelled.\n');
       } else {
@@ -246,6 +250,16 @@ export async function runRepl(io: CliIo, options: ConnectionOptions): Promise<nu
       onAnswer = undefined;
     }
     void q;
+  };
+
+  /** Opens a result file (its folder must exist); says why not, and resolves to `'failed'`. */
+  const openOutput = async (target: string): Promise<FileOutput | 'failed'> => {
+    try {
+      return await openFileOutput(target, resolve(io.cwd, target));
+    } catch (error) {
+      stdout.write(`${red(errorMessage(error))}\n`);
+      return 'failed';
+    }
   };
 
   const commands = new ReplCommands(io, state, editor, getSession, runQuery);
@@ -349,7 +363,7 @@ class ReplCommands {
         try {
           this.print(s.client.explain(text, { params: this.state.params }));
         } catch (error) {
-          await this.printError(text, error);
+          await this.printError(await plannedText(s.client, text), error);
         }
         return;
       }
@@ -537,6 +551,7 @@ class ReplCommands {
           return this.print(
             `Unknown format "${target}" (use ${OUTPUT_FORMATS.join(', ')}, or a file ending .csv .json .ndjson .md).`,
           );
+        checkOutputPath(target, resolve(this.io.cwd, target));
         this.state.outFile = target;
         return this.print(`Output: ${format} to ${target} (\\o - goes back to the terminal).`);
       }
@@ -597,4 +612,9 @@ function catalogValues(q: Query, s: Session | undefined, field: string): string[
   const attribute = (f?.attribute ?? field).toLowerCase();
   const a = catalog.attributes.find((x) => x.name.toLowerCase() === attribute);
   return [...(a?.examples ?? [])];
+}
+
+/** `1 row`, `2 rows`. */
+function rowCount(n: number): string {
+  return `${n.toLocaleString('en-US')} row${n === 1 ? '' : 's'}`;
 }
