@@ -15,6 +15,8 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 export interface ConnectionOptions {
   readonly profile?: string;
   readonly config?: string;
+  /** IANA time zone of dates without an offset, `today` and `@d` (over the profile's). */
+  readonly tz?: string;
 }
 
 /**
@@ -39,6 +41,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option(
       '-c, --config <path>',
       'config file (default: $BAQL_CONFIG, ./baql.config.json, ~/.config/baql/config.json)',
+    )
+    .option(
+      '--tz <zone>',
+      "time zone of dates without an offset, today and @d (default: the profile's, else UTC)",
     )
     // Options before a command are baql's; after it, the command's (so `baql kernel install
     // --profile p` hands `--profile p` to the kernel).
@@ -85,6 +91,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     )
     .option('--limit <n>', 'stop after N rows', parseInteger)
     .option('--now <iso>', 'evaluate relative times against this instant')
+    .option(
+      '--tz <zone>',
+      "time zone of dates without an offset, today and @d (default: the profile's, else UTC)",
+    )
     .option('-p, --profile <name>', 'profile to use')
     .option('-c, --config <path>', 'config file')
     .option('-q, --quiet', 'no summary line on stderr')
@@ -100,6 +110,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--json', 'print the plan as JSON ({window, requests, residual, pipeline, notes})')
     .option('--now <iso>', 'evaluate relative times against this instant')
     .option('--param <k=v>', 'bind a query parameter (repeatable)', collect, [])
+    .option(
+      '--tz <zone>',
+      "time zone of dates without an offset, today and @d (default: the profile's, else UTC)",
+    )
     .option('-p, --profile <name>', 'profile to use (its plugins add fields and macros)')
     .option('-c, --config <path>', 'config file')
     .action(async (query: string[], opts: ExplainCommandOptions, cmd: Command) => {
@@ -126,6 +140,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .description('validate .baql files: syntax, fields, parameters, golden plans (file:line:col)')
     .argument('<paths...>', 'files or directories')
     .option('--now <iso>', 'evaluate relative times against this instant')
+    .option(
+      '--tz <zone>',
+      "time zone of dates without an offset, today and @d (default: the profile's, else UTC)",
+    )
     .option('-p, --profile <name>', 'profile to use (its plugins add fields and macros)')
     .option('-c, --config <path>', 'config file')
     .action(async (paths: string[], opts: ConnectionOptions & { now?: string }, cmd: Command) => {
@@ -201,6 +219,7 @@ function inherited(cmd: Command): ConnectionOptions {
   return {
     ...(parent.profile === undefined ? {} : { profile: parent.profile }),
     ...(parent.config === undefined ? {} : { config: parent.config }),
+    ...(parent.tz === undefined ? {} : { tz: parent.tz }),
   };
 }
 

@@ -23,6 +23,7 @@ export async function openCliSession(
     return await openSession({
       ...(options.profile === undefined ? {} : { profile: options.profile }),
       ...(options.config === undefined ? {} : { configPath: options.config }),
+      ...(options.tz === undefined ? {} : { client: { timeZone: options.tz } }),
       cwd: io.cwd,
       env: io.env,
     });
@@ -46,6 +47,7 @@ export async function openCliPlanner(
     return await openPlanningSession({
       ...(options.profile === undefined ? {} : { profile: options.profile }),
       ...(options.config === undefined ? {} : { configPath: options.config }),
+      ...(options.tz === undefined ? {} : { client: { timeZone: options.tz } }),
       cwd: io.cwd,
       env: io.env,
     });

@@ -227,6 +227,29 @@ describe.skipIf(!built)('baql (batch)', () => {
     for (const line of lines) expect(JSON.parse(line)).toHaveProperty('eventId');
   }, 180_000);
 
+  it('--tz sets the time zone of today and of dates without an offset, over the profile', async () => {
+    const dir = scratchDir();
+    const now = ['--now', '2026-12-02T12:00:00.000Z'];
+    const ny = await baql(
+      ['explain', 'type:login since today', ...now, '--tz', 'America/New_York'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(ny.stdout.split('\n')[0]).toBe(
+      'window: 2026-12-02T05:00:00.000Z → 2026-12-02T12:00:00.000Z',
+    );
+    const tokyo = await baql(['--tz', 'Asia/Tokyo', 'explain', 'since 2026-12-02T00:00', ...now], {
+      cwd: dir,
+    });
+    expect(tokyo.stdout.split('\n')[0]).toBe(
+      'window: 2026-12-01T15:00:00.000Z → 2026-12-02T12:00:00.000Z',
+    );
+    const bad = await baql(['explain', 'since today', '--tz', 'Mars/Olympus'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/`Mars\/Olympus` is not a time zone/);
+  }, 60_000);
+
   it('refuses a query of only comments instead of running the match-everything query', async () => {
     const dir = scratchDir();
     const ran = await baql(['run', '-e', '# failed logins, to do\n  # later'], { cwd: dir });

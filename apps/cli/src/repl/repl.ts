@@ -101,6 +101,7 @@ export async function runRepl(io: CliIo, options: ConnectionOptions): Promise<nu
     return openSession({
       ...(options.profile === undefined ? {} : { profile: options.profile }),
       ...(options.config === undefined ? {} : { configPath: options.config }),
+      ...(options.tz === undefined ? {} : { client: { timeZone: options.tz } }),
       cwd: io.cwd,
       env: io.env,
     });
