@@ -9,6 +9,25 @@ import { errorMessage } from './errors.js';
 import type { CliIo } from './io.js';
 import type { ConnectionOptions } from './program.js';
 
+/** What the runtime's `openSession` and `openPlanningSession` take, from the CLI's options. */
+const sessionOptions = (io: CliIo, options: ConnectionOptions) => ({
+  ...(options.profile === undefined ? {} : { profile: options.profile }),
+  ...(options.config === undefined ? {} : { configPath: options.config }),
+  ...(options.tz === undefined ? {} : { client: { timeZone: options.tz } }),
+  cwd: io.cwd,
+  env: io.env,
+});
+
+/** Awaits `opening`; when it fails, prints `baql: <reason>` and resolves to undefined. */
+async function orReport<T>(io: CliIo, opening: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await opening();
+  } catch (error) {
+    io.stderr.write(`baql: ${errorMessage(error)}\n`);
+    return undefined;
+  }
+}
+
 /**
  * Opens the session of `options.profile` (`--config` and the environment as usual). When it
  * cannot (unknown profile, bad config, missing secret), prints `baql: <reason>` on stderr and
@@ -19,18 +38,7 @@ export async function openCliSession(
   options: ConnectionOptions,
 ): Promise<Session | undefined> {
   const { openSession } = await import('@baql/runtime');
-  try {
-    return await openSession({
-      ...(options.profile === undefined ? {} : { profile: options.profile }),
-      ...(options.config === undefined ? {} : { configPath: options.config }),
-      ...(options.tz === undefined ? {} : { client: { timeZone: options.tz } }),
-      cwd: io.cwd,
-      env: io.env,
-    });
-  } catch (error) {
-    io.stderr.write(`baql: ${errorMessage(error)}\n`);
-    return undefined;
-  }
+  return orReport(io, () => openSession(sessionOptions(io, options)));
 }
 
 /**
@@ -43,16 +51,5 @@ export async function openCliPlanner(
   options: ConnectionOptions,
 ): Promise<PlanningSession | undefined> {
   const { openPlanningSession } = await import('@baql/runtime');
-  try {
-    return await openPlanningSession({
-      ...(options.profile === undefined ? {} : { profile: options.profile }),
-      ...(options.config === undefined ? {} : { configPath: options.config }),
-      ...(options.tz === undefined ? {} : { client: { timeZone: options.tz } }),
-      cwd: io.cwd,
-      env: io.env,
-    });
-  } catch (error) {
-    io.stderr.write(`baql: ${errorMessage(error)}\n`);
-    return undefined;
-  }
+  return orReport(io, () => openPlanningSession(sessionOptions(io, options)));
 }

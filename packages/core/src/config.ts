@@ -252,19 +252,26 @@ const secretFrom = (
   );
 };
 
+/** The profile to use: `name`, else `$BAQL_PROFILE`, else the file's `defaultProfile`, else `sandbox`. */
+const chosenProfile = (
+  loaded: LoadedConfig,
+  name: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string =>
+  name ??
+  (env['BAQL_PROFILE'] !== undefined && env['BAQL_PROFILE'] !== ''
+    ? env['BAQL_PROFILE']
+    : undefined) ??
+  loaded.file.defaultProfile ??
+  'sandbox';
+
 /** Resolves a profile (fp-ts form). The name defaults to `$BAQL_PROFILE`, then `defaultProfile`, then `sandbox`. */
 export function resolveProfileE(
   loaded: LoadedConfig,
   name?: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): E.Either<ConfigError, ResolvedProfile> {
-  const chosen =
-    name ??
-    (env['BAQL_PROFILE'] !== undefined && env['BAQL_PROFILE'] !== ''
-      ? env['BAQL_PROFILE']
-      : undefined) ??
-    loaded.file.defaultProfile ??
-    'sandbox';
+  const chosen = chosenProfile(loaded, name, env);
   const profiles = loaded.file.profiles ?? {};
   const p = profiles[chosen];
   const globalPlugins = loaded.file.plugins ?? [];
@@ -365,13 +372,7 @@ export function resolvePlanningProfileE(
   name?: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): E.Either<ConfigError, PlanningProfile> {
-  const chosen =
-    name ??
-    (env['BAQL_PROFILE'] !== undefined && env['BAQL_PROFILE'] !== ''
-      ? env['BAQL_PROFILE']
-      : undefined) ??
-    loaded.file.defaultProfile ??
-    'sandbox';
+  const chosen = chosenProfile(loaded, name, env);
   const p = (loaded.file.profiles ?? {})[chosen];
   if (p === undefined && chosen !== 'sandbox') {
     // The full resolution words the error (known profiles, where the config was found).

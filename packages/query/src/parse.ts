@@ -214,6 +214,15 @@ function explainError(
   };
 }
 
+/** The tree of a query that could not be read: no condition, time or stages. */
+const emptyQuery = (end: number): QueryNode => ({
+  type: 'query',
+  time: [],
+  stages: [],
+  comments: [],
+  range: { start: 0, end },
+});
+
 /** The deepest parenthesis nesting a query may have (the parser is recursive). */
 const MAX_NESTING = 100;
 
@@ -276,16 +285,7 @@ export function parse(text: string): ParseResult {
         ['write the groups flat: `a OR b OR c` needs no nesting'],
       ),
     );
-    return {
-      ast: {
-        type: 'query',
-        time: [],
-        stages: [],
-        comments: [],
-        range: { start: 0, end: text.length },
-      },
-      diagnostics,
-    };
+    return { ast: emptyQuery(text.length), diagnostics };
   }
   const parser = baqlParser;
   let ast: QueryNode;
@@ -332,16 +332,7 @@ export function parse(text: string): ParseResult {
             text.length,
           ),
     );
-    return {
-      ast: {
-        type: 'query',
-        time: [],
-        stages: [],
-        comments: [],
-        range: { start: 0, end: text.length },
-      },
-      diagnostics,
-    };
+    return { ast: emptyQuery(text.length), diagnostics };
   }
   // `errors` is a getter that clones the list: read it once.
   const errors = parser.errors;

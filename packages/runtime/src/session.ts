@@ -86,13 +86,7 @@ export interface SessionInfo {
  */
 export async function openSession(options: OpenSessionOptions = {}): Promise<Session> {
   const env = options.env ?? process.env;
-  const config =
-    options.config ??
-    loadConfig({
-      ...(options.configPath === undefined ? {} : { path: options.configPath }),
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-      env,
-    });
+  const config = configOf(options, env);
   const profile = resolveProfile(config, options.profile, env);
   const plugins = await pluginsOf(profile);
   if (profile.sandbox) return openSandboxSession(profile, config, options, env, plugins);
@@ -231,13 +225,7 @@ export async function openPlanningSession(
   options: Omit<OpenSessionOptions, 'sandbox'> = {},
 ): Promise<PlanningSession> {
   const env = options.env ?? process.env;
-  const config =
-    options.config ??
-    loadConfig({
-      ...(options.configPath === undefined ? {} : { path: options.configPath }),
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-      env,
-    });
+  const config = configOf(options, env);
   const resolved = resolvePlanningProfileE(config, options.profile, env);
   if (resolved._tag === 'Left') throw new BaqlError(resolved.left);
   const profile = resolved.right;
@@ -259,6 +247,21 @@ export async function openPlanningSession(
   };
 }
 
+/** The given config, else the one `loadConfig` finds for these options. */
+function configOf(
+  options: Omit<OpenSessionOptions, 'sandbox'>,
+  env: Readonly<Record<string, string | undefined>>,
+): LoadedConfig {
+  return (
+    options.config ??
+    loadConfig({
+      ...(options.configPath === undefined ? {} : { path: options.configPath }),
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      env,
+    })
+  );
+}
+
 async function loadPluginList(
   names: readonly string[],
   dir: string,
@@ -270,10 +273,7 @@ async function loadPluginList(
 }
 
 async function pluginsOf(profile: ResolvedProfile): Promise<readonly BaqlPlugin[]> {
-  if (profile.plugins.length === 0) return [];
-  const loaded = await loadPlugins(profile.plugins, profile.pluginDir);
-  if (loaded._tag === 'Left') throw new BaqlError(loaded.left);
-  return loaded.right;
+  return loadPluginList(profile.plugins, profile.pluginDir);
 }
 
 /** The profile's settings the client takes: tuning and the planner's time settings. */

@@ -46,7 +46,15 @@ afterAll(async () => {
 describe('Banking Activities errors (BAS_)', () => {
   const cases: [string, ErrorCode, () => unknown, Record<string, string>?][] = [
     ['start not before end', 'BAS_10001', () => ({ startTime: daysAgo(1), endTime: daysAgo(2) })],
-    ['start equal to end', 'BAS_10001', () => ({ startTime: daysAgo(1), endTime: daysAgo(1) })],
+    [
+      'start equal to end',
+      'BAS_10001',
+      () => {
+        // One instant for both (two calls can fall a millisecond apart: a valid window).
+        const at = daysAgo(1);
+        return { startTime: at, endTime: at };
+      },
+    ],
     [
       'start beyond the 90-day lookback',
       'BAS_10002',
