@@ -33,8 +33,12 @@ export function parseDuration(text: string): number | undefined {
   return Number(text.slice(0, i)) * unit;
 }
 
-/** Milliseconds of a unit letter (`s m h d w`, any case), 0 for anything else. */
+/**
+ * Milliseconds of a unit letter (`s m h d w`, any case but `M`), 0 for anything else. `M` is
+ * refused: it reads as "month" to many, and silently meaning a minute would be a trap.
+ */
 function unitMs(c: number): number {
+  if (c === 77 /* M */) return 0;
   switch (c | 32) {
     case 115:
       return 1000;
@@ -194,8 +198,9 @@ export function dayStarts(now: number, tz: string): { today: number; yesterday: 
 
 const ISO =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-const RELATIVE = /^(?:now)?((?:[+-]\d+[smhdw])*)(?:@([smhdw]))?$/i;
-const BARE_AGO = /^(\d+[smhdw])(?:@([smhdw]))?$/i;
+// Units in any case but `M` (see unitMs): no `i` flag, so `now` is spelled out in both cases.
+const RELATIVE = /^(?:[nN][oO][wW])?((?:[+-]\d+[smhdwSHDW])*)(?:@([smhdwSHDW]))?$/;
+const BARE_AGO = /^(\d+[smhdwSHDW])(?:@([smhdwSHDW]))?$/;
 
 /** A resolved time or the reason it is not one. @since 0.1.0 */
 export type TimeResolution =
@@ -274,6 +279,11 @@ export function resolveTime(text: string, now: number, tz: string): TimeResoluti
     }
     return { ok: true, ms: rel[2] ? snap(ms, rel[2], tz) : ms };
   }
+  if (/\dM(?:@|$)/.test(t))
+    return {
+      ok: false,
+      reason: `\`${t}\`: \`M\` is not a unit (minutes are \`m\`; for months write days, e.g. \`30d\`)`,
+    };
   return {
     ok: false,
     reason: `\`${t}\` is not a time: write a duration (\`7d\`), a relative time (\`-24h\`, \`now-1d@d\`), \`today\` or an ISO date (\`2026-11-01\`)`,

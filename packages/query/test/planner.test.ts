@@ -135,3 +135,15 @@ describe('relative times with a plus sign', () => {
     }
   });
 });
+
+describe('the unit M', () => {
+  it('is refused with a hint, not read as a minute; m, H, D, W and NOW still read', () => {
+    for (const query of ['since 1M', 'from -2M to now', 'from now-1M to now']) {
+      const r = plan(query, { now: GOLDEN_NOW });
+      expect(r._tag).toBe('Left');
+      if (r._tag === 'Left') expect(r.left[0]?.message).toMatch(/`M` is not a unit/);
+    }
+    for (const query of ['since 15m', 'since 2H', 'since 1D', 'since 1W', 'from NOW-1h to NOW'])
+      expect(plan(query, { now: GOLDEN_NOW })._tag).toBe('Right');
+  });
+});
