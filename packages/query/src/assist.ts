@@ -368,8 +368,17 @@ export function complete(
     .map((t, i) => (is(t, T.Pipe) ? i : -1))
     .reduce((a, b) => Math.max(a, b), -1);
   const fieldNames = (asTerm: boolean): void => {
-    for (const f of catalog.fields)
+    // After `fields` or an aggregation, a stage names the columns the rows have by then.
+    const columns = asTerm ? undefined : projectedColumns(before, lastPipe);
+    if (columns !== undefined) {
+      for (const c of columns) add(c, 'field', 0, c, 'a column of the rows here');
+      return;
+    }
+    for (const f of catalog.fields) {
       add(f.name, 'field', 1, asTerm ? `${f.name}:` : f.name, f.description);
+      for (const alias of f.aliases ?? [])
+        add(alias, 'field', 2, asTerm ? `${alias}:` : alias, `same as ${f.name}`);
+    }
     for (const a of catalog.attributes)
       add(a.name, 'field', 3, asTerm ? `${a.name}:` : a.name, a.description);
   };
@@ -476,6 +485,38 @@ export function complete(
     for (const k of ['NOT', 'since', 'last', 'between', 'from', 'today', 'yesterday'])
       add(k, 'keyword', 2, `${k} `);
   return finish(items, start, end);
+}
+
+/**
+ * The columns the rows have when the stage after `before[lastPipe]` starts, if an earlier stage
+ * (`fields`, `count`, `top`, `timechart`) projected them; undefined while rows are records.
+ */
+function projectedColumns(before: readonly IToken[], lastPipe: number): string[] | undefined {
+  let columns: string[] | undefined;
+  let stage: IToken[] = [];
+  const close = (): void => {
+    const [head, ...rest] = stage;
+    const words = (from: readonly IToken[]) =>
+      from.filter((t) => is(t, T.Word)).map((t) => t.image);
+    const byAt = rest.findIndex((t) => is(t, T.By));
+    const by = byAt < 0 ? [] : words(rest.slice(byAt + 1));
+    if (is(head, T.Fields)) columns = words(rest);
+    else if (is(head, T.Count)) columns = [...by, 'count'];
+    else if (is(head, T.Top))
+      columns = [...words(rest).filter((w) => !/^\d+$/.test(w)), 'count', 'percent'];
+    else if (is(head, T.Timechart)) columns = ['time', ...by, 'count'];
+    stage = [];
+  };
+  let inPipeline = false;
+  for (let i = 0; i < lastPipe; i += 1) {
+    const t = before[i] as IToken;
+    if (is(t, T.Pipe)) {
+      if (inPipeline) close();
+      inPipeline = true;
+    } else if (inPipeline) stage.push(t);
+  }
+  if (inPipeline) close();
+  return columns;
 }
 
 function finish(

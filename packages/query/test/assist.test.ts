@@ -123,3 +123,13 @@ describe('completion inside quotes', () => {
     expect(labels('channel:"on my ')).toEqual([]);
   });
 });
+
+describe('completion in later stages', () => {
+  it('offers the columns the rows have after fields or an aggregation, and field aliases', () => {
+    expect(labels('since 1d | fields user, amount | sort ').sort()).toEqual(['amount', 'user']);
+    expect(labels('since 1d | count by type | sort ').sort()).toEqual(['count', 'type']);
+    expect(labels('since 1d | top 5 user | sort ').sort()).toEqual(['count', 'percent', 'user']);
+    expect(labels('since 1d | sort ')).toContain('channel');
+    expect(labels('ev')).toContain('event');
+  });
+});
