@@ -383,6 +383,21 @@ export function complete(
       add(a.name, 'field', 3, asTerm ? `${a.name}:` : a.name, a.description);
   };
 
+  /** The values of field `vf`: its event ids, its closed set, or its attribute's examples. */
+  const valuesOf = (vf: string): void => {
+    const def = index.fields.get(vf.toLowerCase());
+    if (def?.target === 'event')
+      for (const e of catalog.events)
+        add(e.id, 'event', 0, e.id, `${e.kind} event: ${e.description}`);
+    else if (def?.values) for (const v of def.values) add(v, 'value', 0);
+    else {
+      const attr = catalog.attributes.find(
+        (a) => a.name.toLowerCase() === (def?.attribute ?? vf).toLowerCase(),
+      );
+      for (const v of attr?.examples ?? []) add(v, 'value', 0);
+    }
+  };
+
   // Inside a quoted string: a value of the field before it (quoted values are literal, so no
   // `*`), or nothing once other text is in the quotes — never field names.
   if (
@@ -391,17 +406,7 @@ export function complete(
     last.startOffset + last.image.length === start
   ) {
     const vf = last.image.length === 1 ? valueField(before.slice(0, -1)) : undefined;
-    if (vf !== undefined) {
-      const def = index.fields.get(vf.toLowerCase());
-      if (def?.target === 'event') for (const e of catalog.events) add(e.id, 'event', 0);
-      else if (def?.values) for (const v of def.values) add(v, 'value', 0);
-      else {
-        const attr = catalog.attributes.find(
-          (a) => a.name.toLowerCase() === (def?.attribute ?? vf).toLowerCase(),
-        );
-        for (const v of attr?.examples ?? []) add(v, 'value', 0);
-      }
-    }
+    if (vf !== undefined) valuesOf(vf);
     return finish(items, start, end);
   }
 
@@ -437,17 +442,7 @@ export function complete(
 
   const vf = valueField(before);
   if (vf !== undefined) {
-    const def = index.fields.get(vf.toLowerCase());
-    if (def?.target === 'event')
-      for (const e of catalog.events)
-        add(e.id, 'event', 0, e.id, `${e.kind} event: ${e.description}`);
-    else if (def?.values) for (const v of def.values) add(v, 'value', 0);
-    else {
-      const attr = catalog.attributes.find(
-        (a) => a.name.toLowerCase() === (def?.attribute ?? vf).toLowerCase(),
-      );
-      for (const v of attr?.examples ?? []) add(v, 'value', 0);
-    }
+    valuesOf(vf);
     add('*', 'value', 5, '*', 'any value (present)');
     return finish(items, start, end);
   }

@@ -109,14 +109,24 @@ function evalTimeCompare(l: Lit, v: string | undefined): boolean {
   }
 }
 
-const ORDER_OPS: ReadonlySet<Lit['op']> = new Set(['lt', 'le', 'gt', 'ge']);
+/**
+ * Whether a literal is a `<` `<=` `>` `>=` on an attribute of type `time`: it compares instants,
+ * so the evaluator reads it as times and the planner keeps it client-side.
+ * @since 0.1.0
+ */
+export function isTimeComparison(l: Lit, index: CatalogIndex): boolean {
+  return (
+    (l.op === 'lt' || l.op === 'le' || l.op === 'gt' || l.op === 'ge') &&
+    index.timeAttributes.has(l.field.toLowerCase())
+  );
+}
 
 function evalLit(l: Lit, record: BankingActivity, index: CatalogIndex): boolean {
   let r: boolean;
   if (l.op === 'in') {
     const v = l.field === 'kind' ? kindOf(record, index) : segmentOf(record);
     r = v !== undefined && (l.values ?? []).includes(v);
-  } else if (ORDER_OPS.has(l.op) && index.timeAttributes.has(l.field.toLowerCase())) {
+  } else if (isTimeComparison(l, index)) {
     r = evalTimeCompare(l, getAttr(record, l.field));
   } else {
     const v = getAttr(record, l.field);

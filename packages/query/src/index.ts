@@ -46,6 +46,8 @@ export {
   compareNewestFirst,
   getAttr,
   compareValues,
+  compareInstants,
+  isTimeComparison,
   likeMatch,
   wildcardMatch,
 } from './evaluate.js';
@@ -73,7 +75,7 @@ export {
   type Capabilities,
 } from './planner.js';
 export { printFilter, printValue, quote } from './print.js';
-export { resolveTime, parseDuration } from './time.js';
+export { resolveTime, parseDuration, isValidTimeZone } from './time.js';
 export { explain, stageText } from './explain.js';
 export { format, formatExpr, formatStage, formatTime } from './format.js';
 export {

@@ -35,6 +35,7 @@ import {
   type Filter,
   type Lit,
 } from './filter.js';
+import { isTimeComparison } from './evaluate.js';
 import { attributesNeeded, type Stage } from './pipeline.js';
 import { printFilter, printLit } from './print.js';
 import { resolve, type ResolvedQuery, type ResolveOptions, type Window } from './resolve.js';
@@ -185,14 +186,6 @@ function dnfOf(f: Filter): Lit[][] {
       return acc;
     }
   }
-}
-
-/** A `<` `<=` `>` `>=` on an attribute of type `time`: it stays client-side (see evaluate.ts). */
-function isTimeComparison(l: Lit, index: CatalogIndex): boolean {
-  return (
-    (l.op === 'lt' || l.op === 'le' || l.op === 'gt' || l.op === 'ge') &&
-    index.timeAttributes.has(l.field.toLowerCase())
-  );
 }
 
 function filterOf(l: Lit, caps: Capabilities): ServiceFilter | string {

@@ -264,12 +264,12 @@ function oneValue(ctx: Ctx, field: ResolvedField, v: ValueNode, text: string): F
     const i = text.indexOf('..');
     const lo = text.slice(0, i);
     const hi = text.slice(i + 2);
-    const parts: (Filter | undefined)[] = [];
-    if (lo !== '' && lo !== '*') parts.push(compareLit(ctx, field, 'ge', lo, r));
-    if (hi !== '' && hi !== '*') parts.push(compareLit(ctx, field, 'le', hi, r));
-    if (parts.includes(undefined)) return TRUE;
-    if (parts.length === 0) return mkLit(field.attr, 'present', '', false);
-    return and(parts as Filter[]);
+    return rangeLit(
+      ctx,
+      field,
+      lo !== '' && lo !== '*' ? { text: lo, range: r } : undefined,
+      hi !== '' && hi !== '*' ? { text: hi, range: r } : undefined,
+    );
   }
   if (field.def?.target === 'event') checkEvent(ctx, text, r);
   return mkLit(field.attr, 'eq', text, false);
@@ -290,16 +290,18 @@ function valueExpr(ctx: Ctx, field: ResolvedField, v: ValueExpr): Filter {
         err(ctx, 'BAQL_BAD_VALUE', `\`${field.name}\` takes a value, not a range`, v.range);
         return TRUE;
       }
-      const parts: (Filter | undefined)[] = [];
       const lo = valuesOf(ctx, v.low)?.[0];
       const hi = valuesOf(ctx, v.high)?.[0];
-      if (lo !== undefined && !(v.low.kind === 'word' && lo === '*'))
-        parts.push(compareLit(ctx, field, 'ge', lo, v.low.range));
-      if (hi !== undefined && !(v.high.kind === 'word' && hi === '*'))
-        parts.push(compareLit(ctx, field, 'le', hi, v.high.range));
-      if (parts.includes(undefined)) return TRUE;
-      if (parts.length === 0) return mkLit(field.attr, 'present', '', false);
-      return and(parts as Filter[]);
+      return rangeLit(
+        ctx,
+        field,
+        lo !== undefined && !(v.low.kind === 'word' && lo === '*')
+          ? { text: lo, range: v.low.range }
+          : undefined,
+        hi !== undefined && !(v.high.kind === 'word' && hi === '*')
+          ? { text: hi, range: v.high.range }
+          : undefined,
+      );
     }
   }
 }
@@ -329,6 +331,24 @@ function compareLit(
     return undefined;
   }
   return mkLit(field.attr, op, new Date(r.ms).toISOString(), false);
+}
+
+/**
+ * A range of `field` (`[lo TO hi]`, `lo..hi`) with either end open (undefined): `ge lo AND le hi`,
+ * `field:*` when both are open, no condition (TRUE) after a diagnostic on an end.
+ */
+function rangeLit(
+  ctx: Ctx,
+  field: ResolvedField,
+  lo: { readonly text: string; readonly range: TextRange } | undefined,
+  hi: { readonly text: string; readonly range: TextRange } | undefined,
+): Filter {
+  if (lo === undefined && hi === undefined) return mkLit(field.attr, 'present', '', false);
+  const parts = [
+    lo === undefined ? TRUE : compareLit(ctx, field, 'ge', lo.text, lo.range),
+    hi === undefined ? TRUE : compareLit(ctx, field, 'le', hi.text, hi.range),
+  ];
+  return parts.includes(undefined) ? TRUE : and(parts as Filter[]);
 }
 
 function expr(ctx: Ctx, e: ExprNode): Filter {
