@@ -17,7 +17,7 @@ import * as t from 'io-ts';
 import { resolveBaseUrl } from './base-url.js';
 import { errorPaths } from './codecs.js';
 import { BaqlError, type ConfigError } from './errors.js';
-import { parseDuration } from '@baql/query';
+import { isValidTimeZone, parseDuration } from '@baql/query';
 import type { Grant } from './auth.js';
 
 const ProfileC = t.partial({
@@ -169,13 +169,10 @@ export type ResolvedProfile = ProfileSettings &
       }
   );
 
-const isTimeZone = (tz: string): boolean => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
+/** The file-wide plugins, then the profile's own (each once). */
+const pluginsOfProfile = (file: ConfigFile, p: ProfileConfig | undefined): string[] => {
+  const globalPlugins = file.plugins ?? [];
+  return [...globalPlugins, ...(p?.plugins ?? []).filter((x) => !globalPlugins.includes(x))];
 };
 
 /** A profile's settings over the file's defaults, checked. */
@@ -188,7 +185,7 @@ function settingsOf(
   const defaultWindow = p?.defaultWindow ?? file.defaultWindow;
   const lookbackDays = p?.lookbackDays ?? file.lookbackDays;
   const where = `profile "${profile}"`;
-  if (timeZone !== undefined && !isTimeZone(timeZone))
+  if (timeZone !== undefined && !isValidTimeZone(timeZone))
     return E.left(
       configError(
         `${where}: timeZone "${timeZone}" is not an IANA time zone (e.g. America/New_York)`,
@@ -274,7 +271,6 @@ export function resolveProfileE(
   const chosen = chosenProfile(loaded, name, env);
   const profiles = loaded.file.profiles ?? {};
   const p = profiles[chosen];
-  const globalPlugins = loaded.file.plugins ?? [];
   const settings = settingsOf(loaded.file, p, chosen);
   if (E.isLeft(settings)) return settings;
   if (p === undefined) {
@@ -282,7 +278,7 @@ export function resolveProfileE(
       return E.right({
         name: 'sandbox',
         sandbox: true,
-        plugins: globalPlugins,
+        plugins: pluginsOfProfile(loaded.file, undefined),
         pluginDir: loaded.dir,
         sandboxOptions: {},
         ...settings.right,
@@ -294,10 +290,7 @@ export function resolveProfileE(
       ),
     );
   }
-  const plugins = [
-    ...globalPlugins,
-    ...(p.plugins ?? []).filter((x) => !globalPlugins.includes(x)),
-  ];
+  const plugins = pluginsOfProfile(loaded.file, p);
   const tuning = settings.right;
   if (p.baseUrl === undefined || p.baseUrl === 'sandbox') {
     return E.right({
@@ -381,10 +374,9 @@ export function resolvePlanningProfileE(
   }
   const settings = settingsOf(loaded.file, p, chosen);
   if (E.isLeft(settings)) return settings;
-  const globalPlugins = loaded.file.plugins ?? [];
   return E.right({
     name: chosen,
-    plugins: [...globalPlugins, ...(p?.plugins ?? []).filter((x) => !globalPlugins.includes(x))],
+    plugins: pluginsOfProfile(loaded.file, p),
     pluginDir: loaded.dir,
     ...settings.right,
   });

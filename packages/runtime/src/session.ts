@@ -229,7 +229,7 @@ export async function openPlanningSession(
   const resolved = resolvePlanningProfileE(config, options.profile, env);
   if (resolved._tag === 'Left') throw new BaqlError(resolved.left);
   const profile = resolved.right;
-  const plugins = await loadPluginList(profile.plugins, profile.pluginDir);
+  const plugins = await pluginsOf(profile);
   const client = createClient({
     baseUrl: PLANNING_ONLY,
     clientId: 'planning-only',
@@ -262,18 +262,15 @@ function configOf(
   );
 }
 
-async function loadPluginList(
-  names: readonly string[],
-  dir: string,
-): Promise<readonly BaqlPlugin[]> {
-  if (names.length === 0) return [];
-  const loaded = await loadPlugins(names, dir);
+/** Loads a profile's plugins (both full and planning profiles name them the same way). */
+async function pluginsOf(profile: {
+  readonly plugins: readonly string[];
+  readonly pluginDir: string;
+}): Promise<readonly BaqlPlugin[]> {
+  if (profile.plugins.length === 0) return [];
+  const loaded = await loadPlugins(profile.plugins, profile.pluginDir);
   if (loaded._tag === 'Left') throw new BaqlError(loaded.left);
   return loaded.right;
-}
-
-async function pluginsOf(profile: ResolvedProfile): Promise<readonly BaqlPlugin[]> {
-  return loadPluginList(profile.plugins, profile.pluginDir);
 }
 
 /** The profile's settings the client takes: tuning and the planner's time settings. */
